@@ -1,0 +1,41 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "msvc",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "msvc", targets: ["msvc"]),
+        .library(name: "MsvcCore", targets: ["MsvcCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CYaml", path: "Sources/CYaml", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+        .target(name: "CMsvcSys", path: "Sources/CMsvcSys"),
+        .target(
+            name: "MsvcCore",
+            dependencies: [
+                "CYaml", "CMsvcSys",
+                .product(name: "Collections", package: "swift-collections"),
+            ]
+        ),
+        .target(name: "MsvcTUI", dependencies: ["MsvcCore", "CNcurses"]),
+        .executableTarget(
+            name: "msvc",
+            dependencies: [
+                "MsvcCore", "MsvcTUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "MsvcTestSupport", dependencies: ["MsvcCore"]),
+        .testTarget(name: "MsvcCoreTests", dependencies: ["MsvcCore", "MsvcTestSupport"]),
+        .testTarget(name: "MsvcCLITests", dependencies: ["MsvcCore", "MsvcTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,107 @@
+import Foundation
+
+/// A loaded, validated stack and where it came from.
+public struct LoadedStack: Sendable {
+    /// The resolved configuration.
+    public var config: StackConfig
+    /// The path of msvc.yaml.
+    public var file: String
+    /// The folder holding msvc.yaml.
+    public var directory: String
+    /// Warnings that did not stop loading.
+    public var warnings: [ConfigDiagnostic]
+    /// Positions of values by key path (`services.orders.port`), for later messages.
+    public var marks: [String: SourceMark]
+}
+
+/// Loads msvc.yaml: parse (with positions) → decode and interpolate → defaults → validate.
+public enum ConfigLoader {
+    /// Largest msvc.yaml accepted.
+    public static let maxFileSize = 16 << 20
+
+    /// Loads and validates `text` as the file `file` (named as the user should see it).
+    public static func load(text: String, file: String, context: LoadContext) throws(ConfigError) -> LoadedStack {
+        var sink = DiagnosticSink(file: file)
+        if text.utf8.count > maxFileSize {
+            sink.error(SourceMark(line: 1, column: 1), "", "file is larger than \(maxFileSize >> 20) MiB; msvc.yaml should be far smaller")
+            throw ConfigError(sink.sorted)
+        }
+        let root: YAMLNode?
+        do throws(YAMLError) {
+            root = try YAMLParser.parse(text)
+        } catch {
+            sink.error(error.mark, "", error.message)
+            throw ConfigError(sink.sorted)
+        }
+        guard let root, !root.isNull else {
+            sink.error(SourceMark(line: 1, column: 1), "", "file is empty; run \"msvc init\" for a commented starting point")
+            throw ConfigError(sink.sorted)
+        }
+        var decoder = StackDecoder(file: file, context: context)
+        var config = decoder.decode(root)
+        sink = decoder.r.sink
+        if config.name.isEmpty {
+            config.name = Naming.projectName(fromDirectory: (context.directory as NSString).lastPathComponent)
+        }
+        if case .mapping = root.content, config.services.isEmpty, !sink.hasErrors {
+            sink.error(decoder.r.marks["services"] ?? root.mark, "services", "no services defined; add at least one under services:")
+        }
+        StackValidator(stack: config, marks: decoder.r.marks).run(&sink)
+        if sink.hasErrors { throw ConfigError(sink.sorted) }
+        return LoadedStack(config: config, file: file, directory: context.directory,
+                           warnings: sink.sorted, marks: decoder.r.marks)
+    }
+
+    /// Reads and loads the file at `path`.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> LoadedStack {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let shown = path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError([ConfigDiagnostic(file: shown, mark: SourceMark(line: 1, column: 1), path: "", message: "cannot read the file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let bytes = [UInt8](data)
+            let bad = firstInvalidUTF8(bytes)
+            let line = bytes[..<bad].filter { $0 == 0x0A }.count + 1
+            let lineStart = bytes[..<bad].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            let col = bytes[lineStart..<bad].filter { $0 & 0xC0 != 0x80 }.count + 1
+            throw ConfigError([ConfigDiagnostic(file: shown, mark: SourceMark(line: line, column: col), path: "",
+                                                message: "file is not valid UTF-8 text; is it a binary file?")])
+        }
+        var context = LoadContext.live(directory: directory)
+        context.environment = environment
+        return try load(text: text, file: shown, context: context)
+    }
+
+    /// Offset of the first byte that does not start a valid UTF-8 sequence.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let len = b < 0x80 ? 1 : b >= 0xC2 && b < 0xE0 ? 2 : b >= 0xE0 && b < 0xF0 ? 3 : b >= 0xF0 && b < 0xF5 ? 4 : 0
+            guard len > 0, i + len <= bytes.count,
+                  String(validating: bytes[i..<i + len], as: UTF8.self) != nil else { return i }
+            i += len
+        }
+        return i
+    }
+
+    /// Finds msvc.yaml: an explicit path, then `MSVC_FILE`, then the folder and its parents.
+    public static func discover(explicit: String?, environment: [String: String], cwd: String) -> String? {
+        if let explicit { return absolute(explicit, cwd: cwd) }
+        if let env = environment["MSVC_FILE"], !env.isEmpty { return absolute(env, cwd: cwd) }
+        var dir = URL(fileURLWithPath: cwd)
+        while true {
+            let candidate = dir.appendingPathComponent("msvc.yaml").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            let parent = dir.deletingLastPathComponent()
+            if parent.path == dir.path { return nil }
+            dir = parent
+        }
+    }
+
+    private static func absolute(_ path: String, cwd: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: cwd).appendingPathComponent(path).path
+    }
+}

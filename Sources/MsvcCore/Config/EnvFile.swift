@@ -1,0 +1,105 @@
+import Foundation
+
+/// Reads dotenv files: `KEY=value`, `export KEY=value`, `#` comments, single quotes (literal),
+/// double quotes (with `\n`, `\t`, `\"`, `\\` escapes and `${VAR}` interpolation) and
+/// unquoted values (trailing ` #comment` dropped, `${VAR}` interpolated).
+public enum EnvFile {
+    /// One problem in an env file.
+    public struct Problem: Error, Sendable, Equatable {
+        /// Where.
+        public var mark: SourceMark
+        /// What.
+        public var message: String
+    }
+
+    /// Parses `text`; `lookup` resolves `${VAR}` against what is known so far (earlier lines included).
+    public static func parse(
+        _ text: String, lookup: (String) -> Interpolation.Lookup
+    ) throws(Problem) -> [(key: String, value: String)] {
+        var result: [(String, String)] = []
+        var defined: [String: String] = [:]
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var line = Substring(rawLine)
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            let indent = line.prefix { $0 == " " || $0 == "\t" }.count
+            line = line.dropFirst(indent)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            var column = indent + 1
+            if line.hasPrefix("export ") {
+                line = line.dropFirst(7).drop { $0 == " " }
+                column = indent + 1 + (rawLine.count - indent - line.count)
+            }
+            guard let eq = line.firstIndex(of: "=") else {
+                throw Problem(mark: SourceMark(line: lineNumber, column: column),
+                              message: "expected KEY=value, found \"\(line.prefix(40))\"")
+            }
+            let key = String(line[..<eq]).trimmingTrailingSpaces()
+            guard isValidName(key) else {
+                throw Problem(mark: SourceMark(line: lineNumber, column: column),
+                              message: "invalid variable name \"\(key)\"; use letters, digits and _")
+            }
+            let valueColumn = column + line.distance(from: line.startIndex, to: eq) + 1
+            var raw = line[line.index(after: eq)...]
+            raw = raw.drop { $0 == " " }
+            let scope: (String) -> Interpolation.Lookup = { name in
+                if let v = defined[name] { return .value(v) }
+                return lookup(name)
+            }
+            let value: String
+            do throws(Interpolation.Failure) {
+                if raw.hasPrefix("'") {
+                    guard let end = raw.dropFirst().firstIndex(of: "'") else {
+                        throw Interpolation.Failure(offset: 0, message: "unterminated single quote")
+                    }
+                    value = String(raw[raw.index(after: raw.startIndex)..<end])
+                } else if raw.hasPrefix("\"") {
+                    var body = ""
+                    var closed = false
+                    var it = raw.dropFirst().makeIterator()
+                    while let c = it.next() {
+                        if c == "\"" { closed = true; break }
+                        if c == "\\", let n = it.next() {
+                            switch n {
+                            case "n": body.append("\n")
+                            case "t": body.append("\t")
+                            case "r": body.append("\r")
+                            default: body.append(n)
+                            }
+                        } else {
+                            body.append(c)
+                        }
+                    }
+                    guard closed else {
+                        throw Interpolation.Failure(offset: 0, message: "unterminated double quote")
+                    }
+                    value = try Interpolation.expand(body, lookup: scope)
+                } else {
+                    var plain = raw
+                    if let hash = plain.range(of: " #") { plain = plain[..<hash.lowerBound] }
+                    value = try Interpolation.expand(String(plain).trimmingTrailingSpaces(), lookup: scope)
+                }
+            } catch {
+                throw Problem(mark: SourceMark(line: lineNumber, column: valueColumn + error.offset), message: error.message)
+            }
+            defined[key] = value
+            result.append((key, value))
+        }
+        return result
+    }
+
+    /// Whether `name` is a valid environment variable name.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.first, first == "_" || (first.isASCII && first.isLetter) else { return false }
+        return name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = Substring(self)
+        while let last = s.last, last == " " || last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}

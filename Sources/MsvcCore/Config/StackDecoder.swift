@@ -1,0 +1,358 @@
+import Collections
+import Foundation
+
+/// What the loader needs from the outside world, passed in so tests need no real files.
+public struct LoadContext: Sendable {
+    /// The OS environment, the first interpolation source.
+    public var environment: [String: String]
+    /// The folder holding msvc.yaml; relative paths resolve against it.
+    public var directory: String
+    /// Reads a file, or returns nil when it does not exist.
+    public var readFile: @Sendable (String) -> String?
+
+    /// Creates a context.
+    public init(environment: [String: String], directory: String, readFile: @escaping @Sendable (String) -> String?) {
+        self.environment = environment
+        self.directory = directory
+        self.readFile = readFile
+    }
+
+    /// The real process environment and file system.
+    public static func live(directory: String) -> LoadContext {
+        LoadContext(environment: ProcessInfo.processInfo.environment, directory: directory) { path in
+            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+    }
+}
+
+/// Decodes the YAML tree into a `StackConfig`, collecting every problem.
+struct StackDecoder {
+    static let topKeys = ["version", "name", "env", "env_file", "services", "tests", "ci"]
+    static let serviceKeys = [
+        "command", "shell", "cwd", "env", "env_file", "port", "ports", "depends_on", "health",
+        "liveness", "restart", "max_restarts", "backoff", "replicas", "stop_signal",
+        "stop_timeout", "profiles", "disabled", "build", "test", "language", "labels", "description",
+    ]
+    static let probeKinds = ["http", "tcp", "exec", "log"]
+    static let probeTimings = ["interval", "timeout", "retries", "start_period"]
+    static let signals = ["TERM", "INT", "QUIT", "HUP", "KILL", "USR1", "USR2", "WINCH"]
+
+    var r: NodeReader
+    let context: LoadContext
+
+    init(file: String, context: LoadContext) {
+        r = NodeReader(file: file)
+        self.context = context
+    }
+
+    mutating func decode(_ root: YAMLNode) -> StackConfig {
+        var stack = StackConfig()
+        guard let pairs = r.map(root, "") else { return stack }
+        let f = r.fields(pairs, "", allowed: Self.topKeys, extensions: true)
+        r.deferred = Self.discoveryNames(f["services"])
+        r.scope = context.environment
+        if let n = f["version"], let v = r.int(n, "version", in: 0...Int.max) {
+            if v != 1 {
+                r.sink.error(n.mark, "version", "unsupported version \(v); this msvc reads version 1")
+            }
+            stack.version = v
+        }
+        if let n = f["name"], let v = r.string(n, "name") {
+            if !Naming.isValidProjectName(v) {
+                r.sink.error(n.mark, "name", "invalid project name \"\(v)\" (expected lowercase letters, digits, - and _, starting with a letter or digit)")
+            }
+            stack.name = v
+        }
+        if let n = f["env_file"] { stack.envFile = envFiles(n, "env_file") }
+        if let n = f["env"] { stack.env = r.environment(n, "env") ?? [:] }
+        let topScope = r.scope
+        if let n = f["services"], let servicePairs = r.map(n, "services") {
+            for pair in servicePairs {
+                let name = pair.key.scalar ?? ""
+                let path = join("services", name)
+                r.marks[path + "#key"] = pair.key.mark
+                if !Naming.isValidServiceName(name) {
+                    r.sink.error(pair.key.mark, path, "invalid service name \"\(name)\" (expected [a-z][a-z0-9-]{0,62}: lowercase letters, digits and -, starting with a letter)")
+                }
+                r.scope = topScope
+                stack.services[name] = service(name, pair.value, path)
+            }
+        }
+        r.scope = topScope
+        if let n = f["tests"] { stack.tests = tests(n) }
+        if let n = f["ci"], let p = r.map(n, "ci") {
+            let cf = r.fields(p, "ci", allowed: ["provider"])
+            if let v = cf["provider"] {
+                stack.ci.provider = r.choice(v, "ci.provider", ["github", "gitlab", "circleci", "azure", "bitbucket", "buildkite"])
+            }
+        }
+        return stack
+    }
+
+    /// Discovery variables are set at start, so references to them are kept for then.
+    static func discoveryNames(_ services: YAMLNode?) -> Set<String> {
+        var names: Set<String> = ["PORT", "MSVC_SERVICE", "MSVC_REPLICA", "MSVC_PROJECT"]
+        guard case .mapping(let pairs)? = services?.content else { return names }
+        for pair in pairs {
+            let prefix = Naming.envPrefix(pair.key.scalar ?? "")
+            names.formUnion([prefix + "_HOST", prefix + "_PORT", prefix + "_URL"])
+            guard case .mapping(let fields) = pair.value.content else { continue }
+            for field in fields where field.key.scalar == "ports" {
+                guard case .mapping(let ports) = field.value.content else { continue }
+                for port in ports {
+                    let suffix = Naming.envPrefix(port.key.scalar ?? "")
+                    names.formUnion(["PORT_" + suffix, prefix + "_PORT_" + suffix])
+                }
+            }
+        }
+        return names
+    }
+
+    mutating func envFiles(_ node: YAMLNode, _ path: String) -> [EnvFileRef] {
+        guard let items = r.strings(node, path, single: true) else { return [] }
+        var refs: [EnvFileRef] = []
+        let itemNodes: [YAMLNode] = if case .sequence(let s) = node.content { s } else { [node] }
+        for (i, written) in items.enumerated() {
+            let optional = written.hasSuffix("?")
+            let ref = EnvFileRef(path: optional ? String(written.dropLast()) : written, optional: optional)
+            refs.append(ref)
+            let mark = i < itemNodes.count ? itemNodes[i].mark : node.mark
+            let full = context.resolve(ref.path)
+            guard let text = context.readFile(full) else {
+                if !optional {
+                    r.sink.error(mark, "\(path)[\(i)]", "env file \"\(ref.path)\" not found; create it, or write \"\(ref.path)?\" to make it optional")
+                }
+                continue
+            }
+            do throws(EnvFile.Problem) {
+                let scope = r.scope, deferred = r.deferred
+                let entries = try EnvFile.parse(text) { name in
+                    if deferred.contains(name) { return .deferred }
+                    return scope[name].map { .value($0) } ?? .unset
+                }
+                for (k, v) in entries { r.scope[k] = v }
+            } catch {
+                // Point at the line of the env file itself: that is what needs fixing.
+                r.sink.append(ConfigDiagnostic(file: ref.path, mark: error.mark, path: "", message: error.message))
+            }
+        }
+        return refs
+    }
+
+    mutating func service(_ name: String, _ node: YAMLNode, _ path: String) -> ServiceConfig {
+        var s = ServiceConfig(name: name)
+        guard let pairs = r.map(node, path) else { return s }
+        let f = r.fields(pairs, path, allowed: Self.serviceKeys, extensions: true)
+        // Sources, later wins: the OS environment, env files, env.
+        if let n = f["env_file"] { s.envFile = envFiles(n, join(path, "env_file")) }
+        if let n = f["env"] { s.env = r.environment(n, join(path, "env")) ?? [:] }
+        var shell = false
+        if let n = f["shell"] { shell = r.bool(n, join(path, "shell")) ?? false }
+        if let n = f["command"] {
+            s.command = command(n, join(path, "command"), shell: shell)
+        } else {
+            r.sink.error(node.mark, join(path, "command"), "required key \"command\" is missing (e.g. command: python3 app.py)")
+        }
+        if let n = f["cwd"] { s.cwd = r.string(n, join(path, "cwd")) ?? "." }
+        if let n = f["port"] { s.port = port(n, join(path, "port")) }
+        if let n = f["ports"], let pp = r.map(n, join(path, "ports")) {
+            for pair in pp {
+                let key = pair.key.scalar ?? ""
+                let p = join(join(path, "ports"), key)
+                if !Naming.isValidPortName(key) {
+                    r.sink.error(pair.key.mark, p, "invalid port name \"\(key)\" (expected [a-z][a-z0-9_-]*)")
+                }
+                s.ports[key] = port(pair.value, p)
+            }
+        }
+        if let n = f["depends_on"] { s.dependsOn = dependencies(n, join(path, "depends_on")) }
+        if let n = f["health"] { s.health = probe(n, join(path, "health"), liveness: false) }
+        if let n = f["liveness"] { s.liveness = probe(n, join(path, "liveness"), liveness: true) }
+        if let n = f["restart"], let v = r.choice(n, join(path, "restart"), RestartPolicy.allCases.map(\.rawValue)) {
+            s.restart = RestartPolicy(rawValue: v)!
+        }
+        if let n = f["max_restarts"], let v = r.int(n, join(path, "max_restarts"), in: 0...1_000_000) { s.maxRestarts = v }
+        if let n = f["backoff"], let bp = r.map(n, join(path, "backoff")) {
+            let bf = r.fields(bp, join(path, "backoff"), allowed: ["initial", "max"])
+            if let v = bf["initial"], let d = r.duration(v, join(path, "backoff.initial")) { s.backoff.initial = d }
+            if let v = bf["max"], let d = r.duration(v, join(path, "backoff.max")) { s.backoff.max = d }
+            if s.backoff.initial > s.backoff.max {
+                r.sink.error(n.mark, join(path, "backoff"), "initial (\(Units.format(s.backoff.initial))) is longer than max (\(Units.format(s.backoff.max)))")
+            }
+        }
+        if let n = f["replicas"], let v = r.int(n, join(path, "replicas"), in: 1...256) { s.replicas = v }
+        if let n = f["stop_signal"], let v = r.string(n, join(path, "stop_signal")) {
+            let bare = v.hasPrefix("SIG") ? String(v.dropFirst(3)) : v
+            if Self.signals.contains(bare) {
+                s.stopSignal = bare
+            } else {
+                r.sink.error(n.mark, join(path, "stop_signal"), "unknown signal \"\(v)\" (expected one of: \(Self.signals.joined(separator: ", ")))")
+            }
+        }
+        if let n = f["stop_timeout"], let d = r.duration(n, join(path, "stop_timeout")) { s.stopTimeout = d }
+        if let n = f["profiles"] { s.profiles = r.strings(n, join(path, "profiles")) ?? [] }
+        if let n = f["disabled"] { s.disabled = r.bool(n, join(path, "disabled")) ?? false }
+        if let n = f["build"] { s.build = r.string(n, join(path, "build")) }
+        if let n = f["test"] { s.test = r.string(n, join(path, "test")) }
+        if let n = f["language"] { s.language = r.string(n, join(path, "language")) }
+        if let n = f["labels"] { s.labels = r.labels(n, join(path, "labels")) ?? [:] }
+        if let n = f["description"] { _ = r.string(n, join(path, "description")) }
+        return s
+    }
+
+    mutating func command(_ node: YAMLNode, _ path: String, shell: Bool) -> CommandSpec {
+        if case .sequence = node.content {
+            let args = r.strings(node, path) ?? []
+            if args.isEmpty { r.sink.error(node.mark, path, "command is empty") }
+            if shell { return .shell(args.map(ShellWords.quote).joined(separator: " ")) }
+            return .argv(args)
+        }
+        guard let text = r.string(node, path) else { return .argv([]) }
+        if shell {
+            if text.trimmingCharacters(in: .whitespaces).isEmpty { r.sink.error(node.mark, path, "command is empty") }
+            return .shell(text)
+        }
+        do throws(ShellWords.SplitError) {
+            let args = try ShellWords.split(text)
+            if args.isEmpty { r.sink.error(node.mark, path, "command is empty") }
+            return .argv(args)
+        } catch {
+            let style: ScalarStyle = if case .scalar(_, let st) = node.content { st } else { .plain }
+            r.sink.error(r.position(of: node, style: style, offset: error.offset), path,
+                         "\(error.message) in command; close it, or set shell: true to run through /bin/sh")
+            return .argv([])
+        }
+    }
+
+    mutating func port(_ node: YAMLNode, _ path: String) -> PortSpec {
+        r.marks[path] = node.mark
+        if case .scalar(let raw, .plain) = node.content, raw == "auto" || raw == "none" {
+            return raw == "auto" ? .auto : .none
+        }
+        if case .scalar(let raw, _) = node.content, !node.isNull, Int(raw) == nil, !raw.contains("${") {
+            r.sink.error(node.mark, path, "invalid port \"\(raw)\" (expected auto, none, or a number 1-65535)")
+            return .none
+        }
+        guard let v = r.int(node, path, in: 1...65535, what: "auto, none, or a port number") else { return .none }
+        return .fixed(v)
+    }
+
+    mutating func dependencies(_ node: YAMLNode, _ path: String) -> [Dependency] {
+        if case .sequence = node.content {
+            return (r.strings(node, path) ?? []).map { Dependency(service: $0, condition: .started) }
+        }
+        guard let pairs = r.map(node, path) else { return [] }
+        var deps: [Dependency] = []
+        for pair in pairs {
+            let name = pair.key.scalar ?? ""
+            let p = join(path, name)
+            r.marks[p + "#key"] = pair.key.mark
+            var valueNode = pair.value
+            // Accept compose's long form { condition: service_healthy } too.
+            if case .mapping(let inner) = pair.value.content {
+                let f = r.fields(inner, p, allowed: ["condition"])
+                guard let c = f["condition"] else {
+                    r.sink.error(pair.value.mark, p, "expected a condition: started, healthy or completed")
+                    continue
+                }
+                valueNode = c
+            }
+            if case .scalar(let raw, let style) = valueNode.content, raw.hasPrefix("service_") {
+                valueNode = YAMLNode(.scalar(String(raw.dropFirst(8)).replacingOccurrences(of: "completed_successfully", with: "completed"), style), mark: valueNode.mark)
+            }
+            guard let c = r.choice(valueNode, p, DependencyCondition.allCases.map(\.rawValue)) else { continue }
+            deps.append(Dependency(service: name, condition: DependencyCondition(rawValue: c)!))
+        }
+        return deps
+    }
+
+    mutating func probe(_ node: YAMLNode, _ path: String, liveness: Bool) -> Probe? {
+        guard let pairs = r.map(node, path) else { return nil }
+        var allowed = Self.probeKinds + Self.probeTimings
+        if liveness { allowed.append("failure_threshold") }
+        let f = r.fields(pairs, path, allowed: allowed)
+        let kinds = Self.probeKinds.filter { f[$0] != nil }
+        guard kinds.count == 1, let kind = kinds.first, let kn = f[kind] else {
+            let message = kinds.isEmpty
+                ? "a probe needs one of: http, tcp, exec, log"
+                : "a probe has one kind, found \(kinds.joined(separator: " and ")); keep one"
+            r.sink.error(node.mark, path, message)
+            return nil
+        }
+        let kp = join(path, kind)
+        var check: ProbeCheck?
+        switch kind {
+        case "http":
+            if case .mapping(let hp) = kn.content {
+                let hf = r.fields(hp, kp, allowed: ["path", "port", "status", "headers"])
+                var probePath = "/"
+                if let v = hf["path"], let s = r.string(v, join(kp, "path")) { probePath = s }
+                let portName = hf["port"].flatMap { r.string($0, join(kp, "port")) }
+                var status = 200...399
+                if let v = hf["status"], let st = statusRange(v, join(kp, "status")) { status = st }
+                var headers: OrderedDictionary<String, String> = [:]
+                if let v = hf["headers"] { headers = r.labels(v, join(kp, "headers")) ?? [:] }
+                check = .http(path: probePath, port: portName, status: status, headers: headers)
+            } else if let s = r.string(kn, kp) {
+                check = .http(path: s, port: nil, status: 200...399, headers: [:])
+            }
+            if case .http(let p, _, _, _)? = check, !p.hasPrefix("/") {
+                r.sink.error(kn.mark, kp, "http probe path \"\(p)\" must start with \"/\"")
+            }
+        case "tcp":
+            if case .scalar(let raw, .plain) = kn.content, raw == "true" {
+                check = .tcp(port: nil)
+            } else if case .scalar(let raw, .plain) = kn.content, raw == "false" {
+                r.sink.error(kn.mark, kp, "tcp: false disables nothing; remove the probe instead")
+            } else if let s = r.string(kn, kp) {
+                check = .tcp(port: s)
+            }
+        case "exec":
+            if let s = r.string(kn, kp) {
+                if s.isEmpty { r.sink.error(kn.mark, kp, "exec probe command is empty") }
+                check = .exec(s)
+            }
+        default:
+            if let s = r.string(kn, kp) {
+                if (try? Regex(s)) == nil {
+                    r.sink.error(kn.mark, kp, "invalid regular expression \"\(s)\"")
+                }
+                check = .log(s)
+            }
+        }
+        guard let check else { return nil }
+        var probe = Probe(check: check)
+        if let v = f["interval"], let d = r.duration(v, join(path, "interval")) {
+            if d == .zero { r.sink.error(v.mark, join(path, "interval"), "interval must be longer than 0s") } else { probe.interval = d }
+        }
+        if let v = f["timeout"], let d = r.duration(v, join(path, "timeout")) {
+            if d == .zero { r.sink.error(v.mark, join(path, "timeout"), "timeout must be longer than 0s") } else { probe.timeout = d }
+        }
+        if let v = f["start_period"], let d = r.duration(v, join(path, "start_period")) { probe.startPeriod = d }
+        if let v = f["retries"], let n = r.int(v, join(path, "retries"), in: 1...10_000) { probe.retries = n }
+        if let v = f["failure_threshold"] {
+            if f["retries"] != nil {
+                r.sink.error(v.mark, join(path, "failure_threshold"), "failure_threshold and retries mean the same here; keep one")
+            } else if let n = r.int(v, join(path, "failure_threshold"), in: 1...10_000) {
+                probe.retries = n
+            }
+        }
+        return probe
+    }
+
+    mutating func statusRange(_ node: YAMLNode, _ path: String) -> ClosedRange<Int>? {
+        guard let text = r.string(node, path) else { return nil }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        if parts.count == 1, let a = parts[0], (100...599).contains(a) { return a...a }
+        if parts.count == 2, let a = parts[0], let b = parts[1], (100...599).contains(a), (100...599).contains(b), a <= b {
+            return a...b
+        }
+        r.sink.error(node.mark, path, "invalid status \"\(text)\" (expected a code like 200 or a range like 200-399)")
+        return nil
+    }
+}
