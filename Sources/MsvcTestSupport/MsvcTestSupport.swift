@@ -1,1 +1,186 @@
-public enum MsvcTestSupport {}
+import Foundation
+
+/// What a finished command printed and returned.
+public struct CommandResult: Sendable {
+    /// Exit status (or 128 + signal).
+    public var status: Int32
+    /// Everything written to stdout.
+    public var stdout: String
+    /// Everything written to stderr.
+    public var stderr: String
+}
+
+/// Runs the built `msvc` executable, as users do.
+public enum MsvcBinary {
+    /// The `msvc` executable next to the running test bundle (SwiftPM puts both in one folder).
+    public static var path: String {
+        if let explicit = ProcessInfo.processInfo.environment["MSVC_BINARY"] { return explicit }
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = me.deletingLastPathComponent()
+        // The bundle may be a folder (…/msvcPackageTests.xctest/…) on some layouts.
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("msvc").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return me.deletingLastPathComponent().appendingPathComponent("msvc").path
+    }
+
+    /// Runs `msvc` with `arguments` in `cwd`; `environment` is added to a clean copy of ours.
+    @discardableResult
+    public static func run(
+        _ arguments: [String], cwd: String, environment: [String: String] = [:], stdin: String? = nil,
+        timeout: Double = 60
+    ) throws -> CommandResult {
+        try Shell.run(path, arguments, cwd: cwd, environment: environment, stdin: stdin, timeout: timeout)
+    }
+}
+
+/// Runs any program and collects its output.
+public enum Shell {
+    /// Runs `program` with `arguments`; kills it after `timeout` seconds.
+    public static func run(
+        _ program: String, _ arguments: [String], cwd: String, environment: [String: String] = [:],
+        stdin: String? = nil, timeout: Double = 60
+    ) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
+        process.arguments = program.hasPrefix("/") ? arguments : [program] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env.removeValue(forKey: "MSVC_FILE")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        // Read both pipes concurrently so a chatty child never blocks on a full pipe.
+        let collected = Collected()
+        let group = DispatchGroup()
+        for (pipe, isOut) in [(out, true), (err, false)] {
+            group.enter()
+            DispatchQueue.global().async {
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                collected.set(data, isOut: isOut)
+                group.leave()
+            }
+        }
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        process.waitUntilExit()
+        group.wait()
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return CommandResult(status: status, stdout: collected.text(isOut: true), stderr: collected.text(isOut: false))
+    }
+
+    private final class Collected: @unchecked Sendable {
+        // Guarded by `lock`; written once per stream from the reader threads.
+        private let lock = NSLock()
+        private var out = Data(), err = Data()
+
+        func set(_ data: Data, isOut: Bool) {
+            lock.lock(); defer { lock.unlock() }
+            if isOut { out = data } else { err = data }
+        }
+
+        func text(isOut: Bool) -> String {
+            lock.lock(); defer { lock.unlock() }
+            return String(decoding: isOut ? out : err, as: UTF8.self)
+        }
+    }
+}
+
+/// A temporary folder removed when the value is released.
+public final class TemporaryDirectory: @unchecked Sendable {
+    // Immutable after init; removal happens once in deinit.
+    /// The folder's absolute path.
+    public let path: String
+
+    /// Creates a fresh folder under the system temporary folder.
+    public init(prefix: String = "msvc-test") throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        path = base.path
+    }
+
+    /// Writes `contents` to `relative`, creating folders.
+    @discardableResult
+    public func write(_ relative: String, _ contents: String) throws -> String {
+        let full = (path as NSString).appendingPathComponent(relative)
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try contents.write(toFile: full, atomically: true, encoding: .utf8)
+        return full
+    }
+
+    /// Reads `relative` as text.
+    public func read(_ relative: String) throws -> String {
+        try String(contentsOfFile: (path as NSString).appendingPathComponent(relative), encoding: .utf8)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Golden files: compare, or re-record with `RECORD_SNAPSHOTS=1`.
+public enum Golden {
+    /// Whether this run records instead of comparing.
+    public static var recording: Bool { ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" }
+
+    /// Returns nil when `actual` matches the file at `path` (or was just recorded), else a message.
+    public static func check(_ actual: String, against path: String, rerun: String) -> String? {
+        if recording {
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? actual.write(toFile: path, atomically: true, encoding: .utf8)
+            return nil
+        }
+        guard let expected = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return "\(path) is missing; record it with: RECORD_SNAPSHOTS=1 \(rerun)"
+        }
+        guard expected != actual else { return nil }
+        return "\(path) is out of date; if the change is intended, run: RECORD_SNAPSHOTS=1 \(rerun)\n" + diff(expected, actual)
+    }
+
+    /// A short line diff for failure messages.
+    public static func diff(_ expected: String, _ actual: String) -> String {
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [String] = []
+        for i in 0..<max(e.count, a.count) where out.count < 40 {
+            let l = i < e.count ? String(e[i]) : nil
+            let r = i < a.count ? String(a[i]) : nil
+            if l != r {
+                if let l { out.append("-\(i + 1): \(l)") }
+                if let r { out.append("+\(i + 1): \(r)") }
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// Polls `condition` until it holds or `seconds` pass; returns whether it held.
+public func waitUntil(_ seconds: Double, interval: Double = 0.02, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(UInt32(interval * 1_000_000))
+    }
+    return try condition()
+}
+
+/// The package root (the folder holding Package.swift), found from a source file path.
+public func packageRoot(from filePath: String = #filePath) -> String {
+    var url = URL(fileURLWithPath: filePath).deletingLastPathComponent()
+    while url.path != "/" {
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
+        url = url.deletingLastPathComponent()
+    }
+    return FileManager.default.currentDirectoryPath
+}

@@ -49,6 +49,8 @@ struct NodeReader {
         for pair in pairs {
             let key = pair.key.scalar ?? ""
             if allowed.contains(key) {
+                // `key: null` (or `key:` alone) means the key is not set, as in docker compose.
+                if pair.value.isNull { continue }
                 result[key] = pair.value
                 marks[join(path, key) + "#key"] = pair.key.mark
             } else if extensions && key.hasPrefix("x-") {
