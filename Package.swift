@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CYaml", path: "Sources/CYaml", pkgConfig: "yaml-0.1",
@@ -23,6 +24,10 @@ let package = Package(
             dependencies: [
                 "CYaml", "CMsvcSys",
                 .product(name: "Collections", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(name: "MsvcTUI", dependencies: ["MsvcCore", "CNcurses"]),
@@ -34,7 +39,7 @@ let package = Package(
             ]
         ),
         .target(name: "MsvcTestSupport", dependencies: ["MsvcCore"]),
-        .testTarget(name: "MsvcCoreTests", dependencies: ["MsvcCore", "MsvcTestSupport"]),
+        .testTarget(name: "MsvcCoreTests", dependencies: ["MsvcCore", "MsvcTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MsvcCLITests", dependencies: ["MsvcCore", "MsvcTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -23,7 +23,7 @@ public enum ConfigLoader {
     public static func load(text: String, file: String, context: LoadContext) throws(ConfigError) -> LoadedStack {
         var sink = DiagnosticSink(file: file)
         if text.utf8.count > maxFileSize {
-            sink.error(SourceMark(line: 1, column: 1), "", "file is larger than \(maxFileSize >> 20) MiB; msvc.yaml should be far smaller")
+            sink.error(SourceMark(line: 1, column: 1), "", tooLarge)
             throw ConfigError(sink.sorted)
         }
         let root: YAMLNode?
@@ -52,26 +52,43 @@ public enum ConfigLoader {
                            warnings: sink.sorted, marks: decoder.r.marks)
     }
 
+    /// Loads raw file contents: rejects oversized files and text that is not UTF-8, then
+    /// loads it as `load(text:file:context:)` does.
+    public static func load(bytes: [UInt8], file: String, context: LoadContext) throws(ConfigError) -> LoadedStack {
+        if bytes.count > maxFileSize {
+            throw ConfigError([ConfigDiagnostic(file: file, mark: SourceMark(line: 1, column: 1), path: "",
+                                                message: tooLarge)])
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let bad = min(firstInvalidUTF8(bytes), bytes.count - 1)
+            let line = bytes[..<bad].filter { $0 == 0x0A }.count + 1
+            let lineStart = bytes[..<bad].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            let col = bytes[lineStart..<bad].filter { $0 & 0xC0 != 0x80 }.count + 1
+            throw ConfigError([ConfigDiagnostic(
+                file: file, mark: SourceMark(line: line, column: col), path: "",
+                message: "file is not valid UTF-8 text (bad byte 0x\(hex(bytes[bad]))); is it a binary file? save it as UTF-8")])
+        }
+        return try load(text: text, file: file, context: context)
+    }
+
     /// Reads and loads the file at `path`.
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> LoadedStack {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
-        let shown = path
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError([ConfigDiagnostic(file: shown, mark: SourceMark(line: 1, column: 1), path: "", message: "cannot read the file")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            let bytes = [UInt8](data)
-            let bad = firstInvalidUTF8(bytes)
-            let line = bytes[..<bad].filter { $0 == 0x0A }.count + 1
-            let lineStart = bytes[..<bad].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-            let col = bytes[lineStart..<bad].filter { $0 & 0xC0 != 0x80 }.count + 1
-            throw ConfigError([ConfigDiagnostic(file: shown, mark: SourceMark(line: line, column: col), path: "",
-                                                message: "file is not valid UTF-8 text; is it a binary file?")])
+            throw ConfigError([ConfigDiagnostic(file: path, mark: SourceMark(line: 1, column: 1), path: "",
+                                                message: "cannot read the file; check that it exists and is readable")])
         }
         var context = LoadContext.live(directory: directory)
         context.environment = environment
-        return try load(text: text, file: shown, context: context)
+        return try load(bytes: [UInt8](data), file: path, context: context)
+    }
+
+    static let tooLarge = "file is larger than \(maxFileSize >> 20) MiB; msvc.yaml should be far smaller (is this the right file?)"
+
+    private static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
     }
 
     /// Offset of the first byte that does not start a valid UTF-8 sequence.

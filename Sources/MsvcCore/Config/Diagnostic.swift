@@ -70,12 +70,17 @@ public struct DiagnosticSink: Sendable {
     /// Whether any error (not warning) was recorded.
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
-    /// The diagnostics sorted by position, duplicates removed.
+    /// The diagnostics sorted by position, duplicates removed: this file's first, then those
+    /// of other files (env files) by file name.
     public var sorted: [ConfigDiagnostic] {
         var seen = Set<String>()
+        let main = file
+        func key(_ e: (offset: Int, element: ConfigDiagnostic)) -> (Int, String, SourceMark, Int) {
+            (e.element.file == main ? 0 : 1, e.element.file == main ? "" : e.element.file, e.element.mark, e.offset)
+        }
         return diagnostics
             .enumerated()
-            .sorted { ($0.element.mark, $0.offset) < ($1.element.mark, $1.offset) }
+            .sorted { key($0) < key($1) }
             .map(\.element)
             .filter { seen.insert($0.description).inserted }
     }

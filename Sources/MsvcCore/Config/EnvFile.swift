@@ -12,81 +12,109 @@ public enum EnvFile {
         public var message: String
     }
 
-    /// Parses `text`; `lookup` resolves `${VAR}` against what is known so far (earlier lines included).
+    /// Parses `text`; `lookup` resolves `${VAR}` against what is known so far (earlier lines
+    /// included). Throws the first problem; `parseAll` reports every one.
     public static func parse(
         _ text: String, lookup: (String) -> Interpolation.Lookup
     ) throws(Problem) -> [(key: String, value: String)] {
-        var result: [(String, String)] = []
+        let (entries, problems) = parseAll(text, lookup: lookup)
+        if let first = problems.first { throw first }
+        return entries
+    }
+
+    /// Parses `text`, skipping bad lines: the good entries and a problem for each bad line.
+    public static func parseAll(
+        _ text: String, lookup: (String) -> Interpolation.Lookup
+    ) -> (entries: [(key: String, value: String)], problems: [Problem]) {
+        var result: [(key: String, value: String)] = []
+        var problems: [Problem] = []
         var defined: [String: String] = [:]
         var lineNumber = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            let indent = line.prefix { $0 == " " || $0 == "\t" }.count
-            line = line.dropFirst(indent)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            var column = indent + 1
-            if line.hasPrefix("export ") {
-                line = line.dropFirst(7).drop { $0 == " " }
-                column = indent + 1 + (rawLine.count - indent - line.count)
-            }
-            guard let eq = line.firstIndex(of: "=") else {
-                throw Problem(mark: SourceMark(line: lineNumber, column: column),
-                              message: "expected KEY=value, found \"\(line.prefix(40))\"")
-            }
-            let key = String(line[..<eq]).trimmingTrailingSpaces()
-            guard isValidName(key) else {
-                throw Problem(mark: SourceMark(line: lineNumber, column: column),
-                              message: "invalid variable name \"\(key)\"; use letters, digits and _")
-            }
-            let valueColumn = column + line.distance(from: line.startIndex, to: eq) + 1
-            var raw = line[line.index(after: eq)...]
-            raw = raw.drop { $0 == " " }
-            let scope: (String) -> Interpolation.Lookup = { name in
-                if let v = defined[name] { return .value(v) }
-                return lookup(name)
-            }
-            let value: String
-            do throws(Interpolation.Failure) {
-                if raw.hasPrefix("'") {
-                    guard let end = raw.dropFirst().firstIndex(of: "'") else {
-                        throw Interpolation.Failure(offset: 0, message: "unterminated single quote")
-                    }
-                    value = String(raw[raw.index(after: raw.startIndex)..<end])
-                } else if raw.hasPrefix("\"") {
-                    var body = ""
-                    var closed = false
-                    var it = raw.dropFirst().makeIterator()
-                    while let c = it.next() {
-                        if c == "\"" { closed = true; break }
-                        if c == "\\", let n = it.next() {
-                            switch n {
-                            case "n": body.append("\n")
-                            case "t": body.append("\t")
-                            case "r": body.append("\r")
-                            default: body.append(n)
-                            }
-                        } else {
-                            body.append(c)
-                        }
-                    }
-                    guard closed else {
-                        throw Interpolation.Failure(offset: 0, message: "unterminated double quote")
-                    }
-                    value = try Interpolation.expand(body, lookup: scope)
-                } else {
-                    var plain = raw
-                    if let hash = plain.range(of: " #") { plain = plain[..<hash.lowerBound] }
-                    value = try Interpolation.expand(String(plain).trimmingTrailingSpaces(), lookup: scope)
-                }
+            do throws(Problem) {
+                guard let (key, value) = try entry(rawLine, line: lineNumber, lookup: { name in
+                    if let v = defined[name] { return .value(v) }
+                    return lookup(name)
+                }) else { continue }
+                defined[key] = value
+                result.append((key, value))
             } catch {
-                throw Problem(mark: SourceMark(line: lineNumber, column: valueColumn + error.offset), message: error.message)
+                problems.append(error)
             }
-            defined[key] = value
-            result.append((key, value))
         }
-        return result
+        return (result, problems)
+    }
+
+    /// One line: nil for blank lines and comments.
+    private static func entry(
+        _ rawLine: Substring, line lineNumber: Int, lookup scope: (String) -> Interpolation.Lookup
+    ) throws(Problem) -> (String, String)? {
+        var line = Substring(rawLine)
+        if line.hasSuffix("\r") { line = line.dropLast() }
+        let indent = line.prefix { $0 == " " || $0 == "\t" }.count
+        line = line.dropFirst(indent)
+        if line.isEmpty || line.hasPrefix("#") { return nil }
+        var column = indent + 1
+        if line.hasPrefix("export ") {
+            line = line.dropFirst(7).drop { $0 == " " }
+            column = indent + 1 + (rawLine.count - indent - line.count)
+        }
+        guard let eq = line.firstIndex(of: "=") else {
+            throw Problem(mark: SourceMark(line: lineNumber, column: column),
+                          message: "expected KEY=value, found \"\(line.prefix(40))\"; write KEY=value or comment the line out with #")
+        }
+        let key = String(line[..<eq]).trimmingTrailingSpaces()
+        guard isValidName(key) else {
+            throw Problem(mark: SourceMark(line: lineNumber, column: column),
+                          message: "invalid variable name \"\(key)\"; use letters, digits and _, not starting with a digit")
+        }
+        let valueColumn = column + line.distance(from: line.startIndex, to: eq) + 1
+        var raw = line[line.index(after: eq)...]
+        let spaces = raw.prefix { $0 == " " }.count
+        raw = raw.dropFirst(spaces)
+        let value: String
+        do throws(Interpolation.Failure) {
+            if raw.hasPrefix("'") {
+                guard let end = raw.dropFirst().firstIndex(of: "'") else {
+                    throw Interpolation.Failure(offset: 0, message: "unterminated single quote; add the closing ' (values cannot span lines)")
+                }
+                value = String(raw[raw.index(after: raw.startIndex)..<end])
+            } else if raw.hasPrefix("\"") {
+                var body = ""
+                var closed = false
+                var it = raw.dropFirst().makeIterator()
+                while let c = it.next() {
+                    if c == "\"" { closed = true; break }
+                    if c == "\\", let n = it.next() {
+                        switch n {
+                        case "n": body.append("\n")
+                        case "t": body.append("\t")
+                        case "r": body.append("\r")
+                        default: body.append(n)
+                        }
+                    } else {
+                        body.append(c)
+                    }
+                }
+                guard closed else {
+                    throw Interpolation.Failure(offset: 0, message: "unterminated double quote; add the closing \" (values cannot span lines)")
+                }
+                // Offsets inside the quotes are shifted by the opening quote.
+                do throws(Interpolation.Failure) {
+                    value = try Interpolation.expand(body, lookup: scope)
+                } catch {
+                    throw Interpolation.Failure(offset: error.offset + 1, message: error.message)
+                }
+            } else {
+                var plain = raw
+                if let hash = plain.range(of: " #") { plain = plain[..<hash.lowerBound] }
+                value = try Interpolation.expand(String(plain).trimmingTrailingSpaces(), lookup: scope)
+            }
+        } catch {
+            throw Problem(mark: SourceMark(line: lineNumber, column: valueColumn + spaces + error.offset), message: error.message)
+        }
+        return (key, value)
     }
 
     /// Whether `name` is a valid environment variable name.

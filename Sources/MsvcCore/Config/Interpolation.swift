@@ -31,16 +31,19 @@ public enum Interpolation {
         guard text.contains("$") else { return text }
         let chars = Array(text)
         var index = 0
-        return try expand(chars, &index, depth: 0, stopAtBrace: false, lookup: lookup)
+        return try expand(chars, &index, depth: 0, nested: false, evaluate: true, lookup: lookup).text
     }
 
+    /// Expands until the end of the text, or (when `nested`) until the `}` that closes the
+    /// reference being read. With `evaluate` false nothing is looked up: the text is only
+    /// checked, as a default that is not needed must not fail for an unset variable in it.
     private static func expand(
-        _ chars: [Character], _ i: inout Int, depth: Int, stopAtBrace: Bool, lookup: (String) -> Lookup
-    ) throws(Failure) -> String {
+        _ chars: [Character], _ i: inout Int, depth: Int, nested: Bool, evaluate: Bool, lookup: (String) -> Lookup
+    ) throws(Failure) -> (text: String, closed: Bool) {
         var out = ""
         while i < chars.count {
             let c = chars[i]
-            if stopAtBrace && c == "}" { return out }
+            if nested && c == "}" { return (out, true) }
             guard c == "$", i + 1 < chars.count else {
                 out.append(c)
                 i += 1
@@ -51,24 +54,22 @@ public enum Interpolation {
                 out.append("$")
                 i += 2
             } else if next == "{" {
-                out += try reference(chars, &i, depth: depth, lookup: lookup)
+                out += try reference(chars, &i, depth: depth, evaluate: evaluate, lookup: lookup)
             } else {
                 out.append(c)
                 i += 1
             }
         }
-        if stopAtBrace {
-            throw Failure(offset: chars.count, message: "unterminated \"${\"; add the closing \"}\"")
-        }
-        return out
+        return (out, false)
     }
 
     private static func reference(
-        _ chars: [Character], _ i: inout Int, depth: Int, lookup: (String) -> Lookup
+        _ chars: [Character], _ i: inout Int, depth: Int, evaluate: Bool, lookup: (String) -> Lookup
     ) throws(Failure) -> String {
         let start = i
+        let unterminated = Failure(offset: start, message: "unterminated \"${\"; add the closing \"}\"")
         guard depth < 16 else {
-            throw Failure(offset: start, message: "\"${...}\" nested more than 16 levels deep")
+            throw Failure(offset: start, message: "\"${...}\" nested more than 16 levels deep; simplify the default values")
         }
         i += 2
         var name = ""
@@ -76,54 +77,53 @@ public enum Interpolation {
             name.append(chars[i])
             i += 1
         }
-        guard i < chars.count else {
-            throw Failure(offset: start, message: "unterminated \"${\"; add the closing \"}\"")
+        guard i < chars.count else { throw unterminated }
+        guard let first = name.first else {
+            throw Failure(offset: start, message: "\"${\" must be followed by a variable name (letters, digits and _); write $$ for a literal $")
         }
-        guard !name.isEmpty, !name.first!.isNumber else {
-            throw Failure(offset: start, message: "invalid variable name in \"${\"; names are letters, digits and _, not starting with a digit (write $$ for a literal $)")
+        guard !first.isNumber else {
+            throw Failure(offset: start, message: "invalid variable name \"\(name)\"; names are letters, digits and _, not starting with a digit (write $$ for a literal $)")
         }
         var op = ""
         if chars[i] == ":" {
             op = ":"
             i += 1
         }
-        guard i < chars.count else {
-            throw Failure(offset: start, message: "unterminated \"${\"; add the closing \"}\"")
-        }
+        guard i < chars.count else { throw unterminated }
+        let found = evaluate ? lookup(name) : .deferred
         if chars[i] == "}" {
             guard op.isEmpty else {
-                throw Failure(offset: start, message: "\"${\(name):}\" needs one of :- :? :+ after the name")
+                throw Failure(offset: start, message: "\"${\(name):}\" needs one of :- :? :+ after the name, or no \":\" at all")
             }
             i += 1
-            switch lookup(name) {
+            switch found {
             case .value(let v): return v
             case .deferred: return String(chars[start..<i])
             case .unset:
-                throw Failure(offset: start, message: "variable \"\(name)\" is not set; set it, or write ${\(name):-default} or ${\(name):-} for empty")
+                throw Failure(offset: start, message: "variable \"\(name)\" is not set; set it in the environment, an env_file or env:, or write ${\(name):-default}")
             }
         }
         guard "-?+".contains(chars[i]) else {
-            throw Failure(offset: start, message: "unexpected \"\(chars[i])\" after \"${\(name)\"; expected \"}\", \":-\", \":?\" or \":+\"")
+            throw Failure(offset: start, message: "unexpected \"\(chars[i])\" after \"${\(name)\"; expected \"}\" or one of :- :? :+ (or - ? + without the colon)")
         }
         op.append(chars[i])
         i += 1
-        let argStart = i
-        let argument = try expand(chars, &i, depth: depth + 1, stopAtBrace: true, lookup: lookup)
-        i += 1  // the closing brace
-        let found = lookup(name)
-        if case .deferred = found { return String(chars[start..<i]) }
         let value: String? = if case .value(let v) = found { v } else { nil }
         let missing = op.hasPrefix(":") ? (value ?? "").isEmpty : value == nil
+        let deferred = found == .deferred
+        let needed = !deferred && (op.last == "+" ? !missing : missing)
+        let argument = try expand(chars, &i, depth: depth + 1, nested: true, evaluate: needed, lookup: lookup)
+        guard argument.closed else { throw unterminated }
+        i += 1  // the closing brace
+        if deferred { return String(chars[start..<i]) }
         switch op.last! {
-        case "-": return missing ? argument : value!
-        case "+": return missing ? "" : argument
+        case "-": return missing ? argument.text : value!
+        case "+": return missing ? "" : argument.text
         default:
-            if missing {
-                let reason = argument.isEmpty ? "variable \"\(name)\" is required but not set" : argument
-                throw Failure(offset: start, message: reason)
-            }
-            _ = argStart
-            return value!
+            guard missing else { return value! }
+            let state = value == nil ? "is not set" : "is empty"
+            let reason = argument.text.isEmpty ? "; set it in the environment, an env_file or env:" : ": \(argument.text)"
+            throw Failure(offset: start, message: "required variable \"\(name)\" \(state)\(reason)")
         }
     }
 }

@@ -228,7 +228,11 @@ public enum Suggest {
     public static func closest(to word: String, in candidates: [String]) -> String? {
         let lowered = word.lowercased()
         var best: (String, Int)?
+        let length = lowered.count
         for c in candidates {
+            // The limit below is at most 3, so a length gap over 3 can never qualify; skipping
+            // it keeps long keys from costing a full edit-distance table per candidate.
+            guard abs(c.count - length) <= 3 else { continue }
             let d = distance(lowered, c.lowercased())
             if best == nil || d < best!.1 { best = (c, d) }
         }

@@ -52,7 +52,10 @@ struct StackDecoder {
 
     mutating func decode(_ root: YAMLNode) -> StackConfig {
         var stack = StackConfig()
-        guard let pairs = r.map(root, "") else { return stack }
+        guard case .mapping(let pairs) = root.content else {
+            r.sink.error(root.mark, "", "the top level of msvc.yaml must be a map of keys such as version, name and services, found \(root.kindName)")
+            return stack
+        }
         let f = r.fields(pairs, "", allowed: Self.topKeys, extensions: true)
         r.deferred = Self.discoveryNames(f["services"])
         r.scope = context.environment
@@ -122,26 +125,40 @@ struct StackDecoder {
             let ref = EnvFileRef(path: optional ? String(written.dropLast()) : written, optional: optional)
             refs.append(ref)
             let mark = i < itemNodes.count ? itemNodes[i].mark : node.mark
-            let full = context.resolve(ref.path)
-            guard let text = context.readFile(full) else {
+            let itemPath = node.content.isSequence ? "\(path)[\(i)]" : path
+            if ref.path.isEmpty {
+                r.sink.error(mark, itemPath, "env file path is empty; write the path of a dotenv file, e.g. .env")
+                continue
+            }
+            guard let text = context.readFile(context.resolve(ref.path)) else {
                 if !optional {
-                    r.sink.error(mark, "\(path)[\(i)]", "env file \"\(ref.path)\" not found; create it, or write \"\(ref.path)?\" to make it optional")
+                    r.sink.error(mark, itemPath, "env file \"\(ref.path)\" not found; create it, or write \"\(ref.path)?\" to make it optional")
                 }
                 continue
             }
-            do throws(EnvFile.Problem) {
-                let scope = r.scope, deferred = r.deferred
-                let entries = try EnvFile.parse(text) { name in
-                    if deferred.contains(name) { return .deferred }
-                    return scope[name].map { .value($0) } ?? .unset
-                }
-                for (k, v) in entries { r.scope[k] = v }
-            } catch {
-                // Point at the line of the env file itself: that is what needs fixing.
-                r.sink.append(ConfigDiagnostic(file: ref.path, mark: error.mark, path: "", message: error.message))
+            let scope = r.scope, deferred = r.deferred
+            let (entries, problems) = EnvFile.parseAll(text) { name in
+                if deferred.contains(name) { return .deferred }
+                return scope[name].map { .value($0) } ?? .unset
             }
+            for (k, v) in entries { r.scope[k] = v }
+            guard !problems.isEmpty else { continue }
+            // Each problem points at its line in the env file, which is what needs fixing;
+            // one more points at the reference here, so the file is found from msvc.yaml.
+            let shown = Self.shownPath(ref.path, beside: r.sink.file)
+            for problem in problems {
+                r.sink.append(ConfigDiagnostic(file: shown, mark: problem.mark, path: "", message: problem.message))
+            }
+            let count = problems.count == 1 ? "a problem" : "\(problems.count) problems"
+            r.sink.error(mark, itemPath, "env file \"\(ref.path)\" has \(count) (listed under \(shown)); fix them")
         }
         return refs
+    }
+
+    /// An env file's path as the user should see it: next to msvc.yaml as msvc.yaml was named.
+    static func shownPath(_ path: String, beside file: String) -> String {
+        guard !path.hasPrefix("/"), let slash = file.lastIndex(of: "/") else { return path }
+        return String(file[...slash]) + path
     }
 
     mutating func service(_ name: String, _ node: YAMLNode, _ path: String) -> ServiceConfig {
@@ -208,18 +225,18 @@ struct StackDecoder {
     mutating func command(_ node: YAMLNode, _ path: String, shell: Bool) -> CommandSpec {
         if case .sequence = node.content {
             let args = r.strings(node, path) ?? []
-            if args.isEmpty { r.sink.error(node.mark, path, "command is empty") }
+            if args.isEmpty { r.sink.error(node.mark, path, Self.emptyCommand) }
             if shell { return .shell(args.map(ShellWords.quote).joined(separator: " ")) }
             return .argv(args)
         }
         guard let text = r.string(node, path) else { return .argv([]) }
         if shell {
-            if text.trimmingCharacters(in: .whitespaces).isEmpty { r.sink.error(node.mark, path, "command is empty") }
+            if text.trimmingCharacters(in: .whitespaces).isEmpty { r.sink.error(node.mark, path, Self.emptyCommand) }
             return .shell(text)
         }
         do throws(ShellWords.SplitError) {
             let args = try ShellWords.split(text)
-            if args.isEmpty { r.sink.error(node.mark, path, "command is empty") }
+            if args.isEmpty { r.sink.error(node.mark, path, Self.emptyCommand) }
             return .argv(args)
         } catch {
             let style: ScalarStyle = if case .scalar(_, let st) = node.content { st } else { .plain }
@@ -228,6 +245,8 @@ struct StackDecoder {
             return .argv([])
         }
     }
+
+    static let emptyCommand = "command is empty; write the program to run, e.g. command: python3 app.py"
 
     mutating func port(_ node: YAMLNode, _ path: String) -> PortSpec {
         r.marks[path] = node.mark
@@ -243,15 +262,30 @@ struct StackDecoder {
     }
 
     mutating func dependencies(_ node: YAMLNode, _ path: String) -> [Dependency] {
-        if case .sequence = node.content {
-            return (r.strings(node, path) ?? []).map { Dependency(service: $0, condition: .started) }
+        var deps: [Dependency] = []
+        if case .sequence(let items) = node.content {
+            for (i, item) in items.enumerated() {
+                guard let name = r.string(item, "\(path)[\(i)]") else { continue }
+                let p = join(path, name)
+                if r.marks[p + "#key"] != nil {
+                    r.sink.error(item.mark, "\(path)[\(i)]", "\"\(name)\" is listed twice; remove one")
+                    continue
+                }
+                // Later validators point at the entry itself, as they do for the map form.
+                r.marks[p + "#key"] = item.mark
+                deps.append(Dependency(service: name, condition: .started))
+            }
+            return deps
         }
         guard let pairs = r.map(node, path) else { return [] }
-        var deps: [Dependency] = []
         for pair in pairs {
             let name = pair.key.scalar ?? ""
             let p = join(path, name)
             r.marks[p + "#key"] = pair.key.mark
+            if pair.value.isNull {
+                r.sink.error(pair.value.mark, p, "expected a condition: started, healthy or completed (or list the service under depends_on: [...] for started)")
+                continue
+            }
             var valueNode = pair.value
             // Accept compose's long form { condition: service_healthy } too.
             if case .mapping(let inner) = pair.value.content {
@@ -279,7 +313,7 @@ struct StackDecoder {
         let kinds = Self.probeKinds.filter { f[$0] != nil }
         guard kinds.count == 1, let kind = kinds.first, let kn = f[kind] else {
             let message = kinds.isEmpty
-                ? "a probe needs one of: http, tcp, exec, log"
+                ? "a probe needs one of: http, tcp, exec, log (e.g. http: /healthz)"
                 : "a probe has one kind, found \(kinds.joined(separator: " and ")); keep one"
             r.sink.error(node.mark, path, message)
             return nil
@@ -314,13 +348,15 @@ struct StackDecoder {
             }
         case "exec":
             if let s = r.string(kn, kp) {
-                if s.isEmpty { r.sink.error(kn.mark, kp, "exec probe command is empty") }
+                if s.isEmpty { r.sink.error(kn.mark, kp, "exec probe command is empty; write a command that exits 0 when ready, e.g. exec: pg_isready") }
                 check = .exec(s)
             }
         default:
             if let s = r.string(kn, kp) {
-                if (try? Regex(s)) == nil {
-                    r.sink.error(kn.mark, kp, "invalid regular expression \"\(s)\"")
+                do {
+                    _ = try Regex(s)
+                } catch {
+                    r.sink.error(kn.mark, kp, "invalid regular expression \"\(s)\": \(error); fix it, or escape special characters with \\")
                 }
                 check = .log(s)
             }

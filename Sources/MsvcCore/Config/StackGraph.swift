@@ -16,55 +16,87 @@ public struct StackGraph: Sendable {
     }
 
     /// Every cycle, each printed from its first service in file order: `a -> b -> a`.
+    /// Iterative, so a dependency chain tens of thousands long cannot overflow the stack.
     public func cycles() -> [[String]] {
         var found: [[String]] = []
         var seen = Set<[String]>()
-        var color: [String: Int] = [:]  // 0 white, 1 on stack, 2 done
-        var stack: [String] = []
-        func visit(_ n: String) {
-            color[n] = 1
-            stack.append(n)
-            for d in dependencies[n] ?? [] {
-                switch color[d.service, default: 0] {
-                case 0: visit(d.service)
+        var order: [String: Int] = [:]
+        for (i, n) in names.enumerated() { order[n] = i }
+        var color: [String: Int] = [:]  // 0 white, 1 on the path, 2 done
+        var path: [String] = []
+        var position: [String: Int] = [:]  // index of each on-path service in `path`
+        var frames: [(name: String, next: Int)] = []
+        for root in names where color[root, default: 0] == 0 {
+            frames.append((root, 0))
+            color[root] = 1
+            position[root] = path.count
+            path.append(root)
+            while let top = frames.last {
+                let edges = dependencies[top.name] ?? []
+                guard top.next < edges.count else {
+                    frames.removeLast()
+                    path.removeLast()
+                    position[top.name] = nil
+                    color[top.name] = 2
+                    continue
+                }
+                frames[frames.count - 1].next += 1
+                let d = edges[top.next].service
+                switch color[d, default: 0] {
+                case 0:
+                    color[d] = 1
+                    position[d] = path.count
+                    path.append(d)
+                    frames.append((d, 0))
                 case 1:
-                    let start = stack.firstIndex(of: d.service)!
-                    var cycle = Array(stack[start...])
+                    var cycle = Array(path[position[d]!...])
                     // Rotate so the earliest-declared service leads: one spelling per cycle.
-                    let lead = cycle.indices.min { names.firstIndex(of: cycle[$0])! < names.firstIndex(of: cycle[$1])! }!
+                    let lead = cycle.indices.min { order[cycle[$0]]! < order[cycle[$1]]! }!
                     cycle = Array(cycle[lead...] + cycle[..<lead])
                     if seen.insert(cycle).inserted { found.append(cycle + [cycle[0]]) }
                 default: break
                 }
             }
-            stack.removeLast()
-            color[n] = 2
         }
-        for n in names where color[n, default: 0] == 0 { visit(n) }
         return found
     }
 
     /// Services grouped into start levels: each level depends only on earlier ones.
-    /// Services on a cycle are left out.
+    /// Services on a cycle, or depending on one, are left out.
     public func levels(of subset: Set<String>? = nil) -> [[String]] {
         let members = names.filter { subset?.contains($0) ?? true }
-        var level: [String: Int] = [:]
-        var visiting = Set<String>()
-        func depth(_ n: String) -> Int? {
-            if let l = level[n] { return l }
-            guard visiting.insert(n).inserted else { return nil }
-            defer { visiting.remove(n) }
-            var l = 0
-            for d in dependencies[n] ?? [] {
-                guard let dl = depth(d.service) else { return nil }
-                l = max(l, dl + 1)
+        var level: [String: Int?] = [:]  // nil once known to reach a cycle
+        var onPath = Set<String>()
+        for root in members where level[root] == nil {
+            var frames: [(name: String, next: Int, depth: Int?)] = [(root, 0, 0)]
+            onPath.insert(root)
+            while let top = frames.last {
+                let edges = dependencies[top.name] ?? []
+                if top.next < edges.count, top.depth != nil {
+                    frames[frames.count - 1].next += 1
+                    let d = edges[top.next].service
+                    if let known = level[d] {
+                        frames[frames.count - 1].depth = known.map { max(top.depth!, $0 + 1) }
+                    } else if onPath.contains(d) {
+                        frames[frames.count - 1].depth = nil
+                    } else {
+                        onPath.insert(d)
+                        frames.append((d, 0, 0))
+                    }
+                    continue
+                }
+                frames.removeLast()
+                onPath.remove(top.name)
+                level[top.name] = .some(top.depth)
+                if !frames.isEmpty {
+                    let parent = frames.count - 1
+                    frames[parent].depth = top.depth.flatMap { mine in frames[parent].depth.map { max($0, mine + 1) } }
+                }
             }
-            level[n] = l
-            return l
         }
         var result: [[String]] = []
         for n in members {
-            guard let l = depth(n) else { continue }
+            guard let l = level[n] ?? nil else { continue }
             while result.count <= l { result.append([]) }
             result[l].append(n)
         }

@@ -35,7 +35,7 @@ struct StackValidator {
                     continue
                 }
                 if d.service == name {
-                    sink.error(at, "services.\(name).depends_on", "a service cannot depend on itself")
+                    sink.error(at, "services.\(name).depends_on", "a service cannot depend on itself; remove \"\(name)\" from its depends_on")
                 }
                 if d.condition == .healthy && target.health == nil {
                     sink.error(at, path, "\"\(d.service)\" has no health probe, so it never becomes healthy; add health: to it or use started")
@@ -50,7 +50,7 @@ struct StackValidator {
     func cycles(_ sink: inout DiagnosticSink) {
         for cycle in StackGraph(stack).cycles() where cycle.count > 2 {
             sink.error(mark("services.\(cycle[0]).depends_on"), "services.\(cycle[0]).depends_on",
-                       "dependency cycle: \(cycle.joined(separator: " -> "))")
+                       "dependency cycle: \(cycle.joined(separator: " -> ")); remove one of these dependencies")
         }
     }
 
@@ -77,6 +77,8 @@ struct StackValidator {
             for (key, probe) in [("health", s.health), ("liveness", s.liveness)] {
                 guard let probe else { continue }
                 let path = "services.\(name).\(key).\(probe.check.kind)"
+                // Point at `port:` inside an http map when there is one.
+                let at = marks[path + ".port"] ?? mark(path)
                 switch probe.check {
                 case .http(_, let port, _, _), .tcp(let port):
                     if let port {
@@ -86,10 +88,10 @@ struct StackValidator {
                             if let g = Suggest.closest(to: port, in: names) { m += "; did you mean \"\(g)\"?" }
                             else if !names.isEmpty { m += " (its ports: \(names.joined(separator: ", ")))" }
                             else { m += "; add it under ports:" }
-                            sink.error(mark(path), path, m)
+                            sink.error(at, path, m)
                         }
                     } else if s.port == .none {
-                        sink.error(mark(path), path, "\(probe.check.kind) probe needs a port, but the service has none; set port: auto")
+                        sink.error(at, path, "\(probe.check.kind) probe needs a port, but the service has none; set port: auto")
                     }
                 default: break
                 }

@@ -30,6 +30,12 @@ public struct YAMLNode: Sendable, Equatable {
         case scalar(String, ScalarStyle)
         case sequence([YAMLNode])
         case mapping([YAMLPair])
+
+        /// Whether this is a list.
+        public var isSequence: Bool {
+            if case .sequence = self { return true }
+            return false
+        }
     }
 
     /// The node's content.

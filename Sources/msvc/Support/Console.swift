@@ -47,6 +47,9 @@ enum CLIError: Error, CustomStringConvertible {
     case invalidConfig(ConfigError)
     case failed(String)
     case usage(String)
+    case supervisor(SupervisorError)
+    case control(any Error)
+    case exit(code: Int32, message: String)
 
     var description: String {
         switch self {
@@ -55,6 +58,9 @@ enum CLIError: Error, CustomStringConvertible {
         case .missingFile(let p): return "\(p): no such file"
         case .invalidConfig(let e): return e.description
         case .failed(let m), .usage(let m): return m
+        case .supervisor(let e): return e.description
+        case .control(let e): return "\(e)"
+        case .exit(_, let m): return m
         }
     }
 
@@ -64,11 +70,31 @@ enum CLIError: Error, CustomStringConvertible {
         case .invalidConfig: return ExitCode(65)
         case .failed: return ExitCode(1)
         case .usage: return ExitCode(64)
+        case .supervisor(let e):
+            switch e {
+            case .missingPrograms: return ExitCode(69)
+            case .selection: return ExitCode(65)
+            case .stateDirectory, .launcher: return ExitCode(70)
+            case .alreadyRunning, .portsTaken: return ExitCode(1)
+            }
+        case .control: return ExitCode(1)
+        case .exit(let code, _): return ExitCode(code)
         }
     }
 }
 
 extension ParsableCommand {
+    /// The async form of `reporting`.
+    func reportingAsync(_ global: GlobalOptions, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as CLIError {
+            try reporting(global) { throw error }
+        } catch let error as ControlError {
+            try reporting(global) { throw CLIError.control(error) }
+        }
+    }
+
     /// Runs `body`, printing a CLIError the msvc way and exiting with its code.
     func reporting(_ global: GlobalOptions, _ body: () throws -> Void) throws {
         do {
@@ -79,8 +105,12 @@ extension ParsableCommand {
                 for d in e.diagnostics { Console.error(style.diagnostic(d)) }
                 let count = e.diagnostics.filter { $0.severity == .error }.count
                 if !global.quiet, count > 1 { Console.error("\(count) errors") }
+            } else if case .exit(_, let message) = error {
+                if !message.isEmpty { Console.error(message) }
             } else {
-                Console.error(style.red("error:") + " " + error.description)
+                for line in error.description.split(separator: "\n") {
+                    Console.error(style.red("error:") + " " + line)
+                }
             }
             throw error.exitCode
         }

@@ -4,7 +4,9 @@ import MsvcCore
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: [.customShort("f"), .long], help: ArgumentHelp("The msvc.yaml to use (default: found in this folder or a parent; env MSVC_FILE).", valueName: "path"),
+    // `-f PATH` is rewritten to `--file PATH` before parsing (see `hoist`), because `logs -f`
+    // means follow, as in tail and docker.
+    @Option(name: .customLong("file"), help: ArgumentHelp("-f, --file: the msvc.yaml to use (default: found in this folder or a parent; env MSVC_FILE).", valueName: "path"),
             completion: .file(extensions: ["yaml", "yml"]))
     var file: String?
 
@@ -55,6 +57,52 @@ struct GlobalOptions: ParsableArguments {
             if d.file == from { d.file = to }
             return d
         })
+    }
+}
+
+extension GlobalOptions {
+    /// Moves global options written before the verb to just after it, and spells `-f PATH`
+    /// as `--file PATH` (after `logs`, `-f` is its follow flag).
+    static func hoist(_ args: [String], verbs: [String]) -> [String] {
+        var args = args
+        let verbIndex = args.firstIndex(where: { verbs.contains($0) })
+        for i in args.indices where args[i] == "-f" {
+            if let v = verbIndex, i > v, args[v] == "logs" { continue }
+            args[i] = "--file"
+        }
+        guard let verb = verbIndex, verb > 0 else { return args }
+        var before: [String] = []
+        var i = 0
+        let withValue: Set<String> = ["--file"]
+        let flags: Set<String> = ["--no-color", "-q", "--quiet", "-v", "--verbose"]
+        var rest: [String] = []
+        while i < verb {
+            let a = args[i]
+            if withValue.contains(a), i + 1 < verb {
+                before += [a, args[i + 1]]
+                i += 2
+                continue
+            }
+            if flags.contains(a) || a.hasPrefix("--file=") { before.append(a) } else { rest.append(a) }
+            i += 1
+        }
+        return rest + [args[verb]] + before + args[(verb + 1)...]
+    }
+
+    /// The stack's folder and `.msvc` state without loading (or validating) the whole file.
+    func stateDirectory() throws -> (directory: String, state: StateDirectory) {
+        let cwd = FileManager.default.currentDirectoryPath
+        guard let path = ConfigLoader.discover(explicit: file, environment: ProcessInfo.processInfo.environment, cwd: cwd) else {
+            throw CLIError.noConfig(cwd: cwd)
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        return (dir, StateDirectory.beside(configDirectory: dir))
+    }
+
+    /// A client for the running stack.
+    func client() throws -> ControlClient {
+        let (dir, state) = try stateDirectory()
+        return ControlClient(path: state.socket, stackDirectory: dir)
     }
 }
 

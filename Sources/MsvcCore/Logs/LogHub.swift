@@ -1,0 +1,162 @@
+import DequeModule
+import Foundation
+import Synchronization
+
+/// The in-memory log of a stack: a ring buffer per service, one sequence across the stack,
+/// and live subscribers (the dashboard, `msvc logs -f`). Appends come in batches, one per
+/// pipe read, so the lock is taken once per batch rather than once per line.
+public final class LogHub: Sendable {
+    /// Lines kept per service.
+    public let capacity: Int
+    private let state: Mutex<State>
+
+    private struct Subscriber {
+        var query: LogQuery
+        var filter: LineFilter
+        var continuation: AsyncThrowingStream<LogRecord, any Error>.Continuation
+    }
+
+    private struct State {
+        var seq: UInt64 = 0
+        var buffers: [String: Deque<LogRecord>] = [:]
+        var subscribers: [UInt64: Subscriber] = [:]
+        var nextSubscriber: UInt64 = 0
+    }
+
+    /// Creates a hub keeping `capacity` lines per service.
+    public init(capacity: Int = 10_000) {
+        self.capacity = capacity
+        state = Mutex(State())
+    }
+
+    /// One line to add.
+    public struct Entry: Sendable {
+        /// Service name.
+        public var service: String
+        /// Replica index.
+        public var replica: Int
+        /// Stream.
+        public var stream: LogRecord.Stream
+        /// Text without newline.
+        public var text: String
+
+        /// Creates an entry.
+        public init(service: String, replica: Int, stream: LogRecord.Stream, text: String) {
+            self.service = service
+            self.replica = replica
+            self.stream = stream
+            self.text = text
+        }
+    }
+
+    /// Adds lines in order; returns them as stored records.
+    @discardableResult
+    public func append(_ entries: [Entry]) -> [LogRecord] {
+        guard !entries.isEmpty else { return [] }
+        let now = Date()
+        return state.withLock { s in
+            var records: [LogRecord] = []
+            records.reserveCapacity(entries.count)
+            for e in entries {
+                s.seq += 1
+                let r = LogRecord(seq: s.seq, time: now, service: e.service, replica: e.replica, stream: e.stream, text: e.text)
+                var buffer = s.buffers[e.service] ?? Deque(minimumCapacity: 256)
+                s.buffers[e.service] = nil
+                if buffer.count >= capacity { buffer.removeFirst() }
+                buffer.append(r)
+                s.buffers[e.service] = buffer
+                records.append(r)
+            }
+            for sub in s.subscribers.values {
+                for r in records where sub.filter.matches(r) { sub.continuation.yield(r) }
+            }
+            return records
+        }
+    }
+
+    /// Adds one line.
+    @discardableResult
+    public func append(_ entry: Entry) -> LogRecord { append([entry])[0] }
+
+    /// Stored lines matching `query`, oldest first.
+    public func query(_ query: LogQuery) throws -> [LogRecord] {
+        let filter = try LineFilter(query)
+        return state.withLock { s in Self.select(s, query, filter) }
+    }
+
+    /// The last `count` stored lines of one service (for crash views).
+    public func tail(of service: String, replica: Int? = nil, count: Int) -> [LogRecord] {
+        state.withLock { s in
+            guard let buffer = s.buffers[service] else { return [] }
+            var out: [LogRecord] = []
+            for r in buffer.reversed() where replica == nil || r.replica == replica {
+                out.append(r)
+                if out.count == count { break }
+            }
+            return out.reversed()
+        }
+    }
+
+    /// Stored lines matching `query`, then live ones, until the consumer stops or `finishAll` runs.
+    public func follow(_ query: LogQuery) throws -> AsyncThrowingStream<LogRecord, any Error> {
+        let filter = try LineFilter(query)
+        let (stream, continuation) = AsyncThrowingStream<LogRecord, any Error>.makeStream(bufferingPolicy: .bufferingNewest(100_000))
+        let id: UInt64 = state.withLock { s in
+            for r in Self.select(s, query, filter) { continuation.yield(r) }
+            s.nextSubscriber += 1
+            let live = try? LineFilter(LogQuery(services: query.services, grep: query.grep))
+            s.subscribers[s.nextSubscriber] = Subscriber(query: query, filter: live ?? filter, continuation: continuation)
+            return s.nextSubscriber
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// Ends every live subscription (the stack is gone).
+    public func finishAll() {
+        let subs = state.withLock { s -> [Subscriber] in
+            let all = Array(s.subscribers.values)
+            s.subscribers.removeAll()
+            return all
+        }
+        for sub in subs { sub.continuation.finish() }
+    }
+
+    private static func select(_ s: State, _ query: LogQuery, _ filter: LineFilter) -> [LogRecord] {
+        let names = query.services.isEmpty ? Array(s.buffers.keys) : query.services
+        var out: [LogRecord] = []
+        for name in names {
+            guard let buffer = s.buffers[name] else { continue }
+            out.append(contentsOf: buffer.filter(filter.matches))
+        }
+        out.sort { $0.seq < $1.seq }
+        if let tail = query.tail, out.count > tail { out.removeFirst(out.count - tail) }
+        return out
+    }
+}
+
+/// A compiled `LogQuery` filter. NSRegularExpression is immutable and documented thread-safe,
+/// unlike `Regex`, which is not `Sendable`.
+struct LineFilter: Sendable {
+    let services: Set<String>
+    let since: Date?
+    let regex: NSRegularExpression?
+
+    init(_ q: LogQuery) throws {
+        services = Set(q.services)
+        since = q.since
+        regex = try q.grep.map { try NSRegularExpression(pattern: $0) }
+    }
+
+    func matches(_ r: LogRecord) -> Bool {
+        if !services.isEmpty && !services.contains(r.service) { return false }
+        if let since, r.time < since { return false }
+        if let regex {
+            let range = NSRange(r.text.startIndex..., in: r.text)
+            return regex.firstMatch(in: r.text, range: range) != nil
+        }
+        return true
+    }
+}

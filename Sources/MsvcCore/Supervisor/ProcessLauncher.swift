@@ -1,0 +1,145 @@
+import CMsvcSys
+import Glibc
+import Synchronization
+
+/// Starts processes, each in its own process group, and guarantees none outlives msvc.
+///
+/// All forks happen on one long-lived dedicated thread: PR_SET_PDEATHSIG follows the thread that
+/// forked, so forking from a pool thread or a short-lived thread could kill a service when that
+/// thread exits. The same thread reaps leaders through pidfds and epoll, and tracks each group
+/// until it is empty. A watchdog process (see `msvc_watchdog_start`) SIGKILLs every registered
+/// group if msvc dies, including by SIGKILL, which covers grandchildren and double-forked
+/// programs that stay in the group.
+///
+/// Several launchers may live in one process (one per stack instance); each has its own thread
+/// and watchdog, and nothing is shared except the process-wide subreaper flag.
+public final class ProcessLauncher: Sendable {
+    /// Launcher settings.
+    public struct Options: Sendable {
+        /// Run a watchdog that kills every group when msvc dies. Only tests turn it off.
+        public var watchdog = true
+        /// Make msvc a child subreaper (see `becomeChildSubreaper`), so orphaned members of a
+        /// group are reaped by msvc at once instead of whenever init gets to them; until they
+        /// are reaped, their zombies keep the group looking alive.
+        public var adoptOrphans = true
+
+        /// The defaults: watchdog on, orphans adopted.
+        public init() {}
+    }
+
+    let core: LauncherCore
+
+    /// Starts the launcher thread; stdout and stderr of every process go to `capture`.
+    public init(capture: OutputCapture, options: Options = Options()) throws(LaunchError) {
+        if options.adoptOrphans { try Self.becomeChildSubreaper() }
+        core = try LauncherCore(capture: capture, options: options)
+    }
+
+    deinit { core.submit(.shutdown) }
+
+    /// Starts `spec` and returns once the program has been exec'd; a missing program or cwd is
+    /// reported here, precisely, instead of as an exit code.
+    public func launch(_ spec: LaunchSpec) async throws(LaunchError) -> LaunchedProcess {
+        try Self.validate(spec)
+        let reply = OneShot<Result<LaunchedProcess, LaunchError>>()
+        guard core.submit(.launch(spec, reply)) else { throw .launcherStopped }
+        // Not cancellable: once submitted, the process may already run and must be handed back.
+        return try await reply.waitIgnoringCancellation().get()
+    }
+
+    /// SIGKILLs every group still running, waits up to `timeout` for them to go, stops the
+    /// watchdog and the thread. Later launches fail with `launcherStopped`.
+    public func shutdown(timeout: Duration = .seconds(5)) async {
+        core.submit(.shutdown)
+        _ = await core.finished.wait(timeout: timeout)
+    }
+
+    /// The watchdog's pid once one runs (for diagnostics and tests).
+    public var watchdogPID: Int32? {
+        let pid = core.watchdogPID.load(ordering: .relaxed)
+        return pid > 0 ? pid : nil
+    }
+
+    /// Makes this whole process a child subreaper (PR_SET_CHILD_SUBREAPER): orphaned
+    /// grandchildren are re-parented to msvc instead of init, and the launcher owning their
+    /// group reaps them. Process-wide and never undone; calling it again is harmless. Orphans
+    /// of processes started some other way (and outside every launcher's groups) stay zombies
+    /// until msvc exits.
+    public static func becomeChildSubreaper() throws(LaunchError) {
+        let rc = msvc_set_child_subreaper(1)
+        guard rc == 0 else { throw .system(call: "prctl(PR_SET_CHILD_SUBREAPER)", errno: -rc) }
+        // Genuinely process-wide state, so a process-wide flag.
+        subreaperEnabled.store(true, ordering: .relaxed)
+    }
+
+    /// Whether `becomeChildSubreaper` was called; launchers then sweep their groups for orphans.
+    static let subreaperEnabled = Atomic<Bool>(false)
+
+    private static func validate(_ spec: LaunchSpec) throws(LaunchError) {
+        guard let program = spec.arguments.first, !program.isEmpty else { throw .emptyCommand }
+        for arg in spec.arguments where arg.utf8.contains(0) {
+            throw .invalidArgument("argument contains a NUL byte: \(arg.debugDescription)")
+        }
+        for (key, value) in spec.environment {
+            if key.isEmpty || key.contains("=") || key.utf8.contains(0) {
+                throw .invalidArgument("bad environment variable name \(key.debugDescription)")
+            }
+            if value.utf8.contains(0) { throw .invalidArgument("value of \(key) contains a NUL byte") }
+        }
+        if spec.cwd.utf8.contains(0) { throw .invalidArgument("cwd contains a NUL byte") }
+    }
+}
+
+/// The state shared between the public launcher, its processes and the launcher thread.
+final class LauncherCore: Sendable {
+    /// Work for the launcher thread.
+    enum Command: Sendable {
+        case launch(LaunchSpec, OneShot<Result<LaunchedProcess, LaunchError>>)
+        /// A group was signalled: check it for emptiness soon.
+        case poke(Int32)
+        /// Tests only: close the watchdog socket as if msvc had died.
+        case abandonWatchdog
+        case shutdown
+    }
+
+    private struct Inbox {
+        var commands: [Command] = []
+        var closed = false
+    }
+
+    let poller: EventPoller
+    private let inbox = Mutex(Inbox())
+    /// Fulfilled when the thread has finished.
+    let finished = OneShot<Void>()
+    /// The current watchdog pid, 0 when none.
+    let watchdogPID = Atomic<Int32>(0)
+
+    init(capture: OutputCapture, options: ProcessLauncher.Options) throws(LaunchError) {
+        poller = try EventPoller()
+        // The thread keeps the core alive until shutdown; the public launcher's deinit asks for it.
+        try DedicatedThread.start(name: "msvc-launcher") { [self] in
+            LauncherLoop(core: self, capture: capture, useWatchdog: options.watchdog).run()
+        }
+    }
+
+    /// Queues `command` and wakes the thread; false once the launcher has shut down.
+    @discardableResult
+    func submit(_ command: Command) -> Bool {
+        let accepted = inbox.withLock { box -> Bool in
+            guard !box.closed else { return false }
+            box.commands.append(command)
+            if case .shutdown = command { box.closed = true }
+            return true
+        }
+        if accepted { poller.wake() }
+        return accepted
+    }
+
+    /// Takes the queued commands (launcher thread only).
+    func takeCommands() -> [Command] {
+        inbox.withLock { box in
+            defer { box.commands = [] }
+            return box.commands
+        }
+    }
+}

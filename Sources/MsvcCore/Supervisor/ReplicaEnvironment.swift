@@ -1,0 +1,59 @@
+import Foundation
+
+/// Builds what one replica is started with: its environment, arguments and folder.
+public struct ReplicaEnvironment: Sendable {
+    /// The stack.
+    public let stack: StackConfig
+    /// The folder holding msvc.yaml.
+    public let directory: String
+    /// msvc's own environment, the first source.
+    public let base: [String: String]
+
+    /// Creates a builder.
+    public init(stack: StackConfig, directory: String, base: [String: String]) {
+        self.stack = stack
+        self.directory = directory
+        self.base = base
+    }
+
+    /// Reads env files now (so a restart sees edits); later files win.
+    func envFileValues(_ refs: [EnvFileRef], scope: [String: String]) -> [String: String] {
+        var values: [String: String] = [:]
+        for ref in refs {
+            let path = ref.path.hasPrefix("/") ? ref.path : (directory as NSString).appendingPathComponent(ref.path)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            let merged = scope.merging(values) { _, b in b }
+            let entries = (try? EnvFile.parse(text) { name in merged[name].map { .value($0) } ?? .deferred }) ?? []
+            for (k, v) in entries { values[k] = v }
+        }
+        return values
+    }
+
+    /// The full environment of `service` replica `replica` with its own ports, given the
+    /// stack's discovery variables. Sources, later wins: the OS environment, env files,
+    /// `env`, then what msvc sets (discovery, PORT, MSVC_*).
+    public func environment(service: ServiceConfig, replica: Int, ownPorts: [String: Int], discovery: [String: String]) -> [String: String] {
+        var env = base
+        env.merge(envFileValues(stack.envFile, scope: env)) { _, b in b }
+        for (k, v) in stack.env { env[k] = v }
+        env.merge(envFileValues(service.envFile, scope: env)) { _, b in b }
+        for (k, v) in service.env { env[k] = v }
+        let own = Discovery.selfVariables(project: stack.name, service: service.name, replica: replica, ownPorts: ownPorts)
+        let known = discovery.merging(own) { _, b in b }
+        env.merge(known) { _, b in b }
+        for (k, v) in env where v.contains("${") {
+            env[k] = Discovery.resolveDeferred(v, variables: known)
+        }
+        return env
+    }
+
+    /// The arguments to exec, with start-time references resolved.
+    public func arguments(service: ServiceConfig, variables: [String: String]) -> [String] {
+        service.command.arguments.map { Discovery.resolveDeferred($0, variables: variables) }
+    }
+
+    /// The absolute working directory.
+    public func cwd(_ service: ServiceConfig) -> String {
+        service.cwd.hasPrefix("/") ? service.cwd : URL(fileURLWithPath: directory).appendingPathComponent(service.cwd).standardized.path
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import MsvcCore
+
+extension MsvcCommand {
+    /// `msvc down`: stop a running stack.
+    struct Down: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a running stack in reverse dependency order.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Stop timeout for every service, overriding stop_timeout (e.g. 5s).") var timeout: String?
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            try await reportingAsync(global) {
+                let limit = try timeout.map { t -> Duration in
+                    guard let d = Units.parseDuration(t) else { throw CLIError.usage("invalid --timeout \"\(t)\" (expected e.g. 5s)") }
+                    return d
+                }
+                let (_, state) = try global.stateDirectory()
+                let client = try global.client()
+                let pid = RunRecord.read(from: state.stateFile)?.supervisorPID
+                let result = try await client.shutdown(timeout: limit)
+                // The answer comes when every service has stopped; then wait for msvc itself.
+                if let pid {
+                    let deadline = Date().addingTimeInterval(10)
+                    while kill(pid, 0) == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                if json {
+                    Console.out(JSON.object([("ok", .bool(result.ok)), ("message", .string(result.message))]).serialized())
+                } else if !global.quiet {
+                    Console.error(result.message)
+                }
+            }
+        }
+    }
+}

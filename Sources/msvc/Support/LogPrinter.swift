@@ -1,0 +1,64 @@
+import Foundation
+import MsvcCore
+import Synchronization
+
+/// Prints merged log lines for `--no-tui` and non-terminal output: an aligned, colour-coded
+/// service prefix, `|` for stdout, `!` for stderr and `*` for msvc's own notes. One write(2)
+/// per batch keeps up with services that flood.
+final class LogPrinter: Sendable {
+    private let width: Int
+    private let colors: [String: String]
+    private let enabled: Bool
+    private let json: Bool
+    private static let palette = ["36", "33", "32", "35", "34", "96", "93", "92", "95", "94"]
+
+    init(services: [String], maxReplicas: [String: Int], style: Style, json: Bool = false) {
+        var w = 0
+        var colors: [String: String] = [:]
+        for (i, s) in services.enumerated() {
+            let label = (maxReplicas[s] ?? 1) > 1 ? "\(s).\(maxReplicas[s]!)" : s
+            w = max(w, label.count)
+            colors[s] = Self.palette[i % Self.palette.count]
+        }
+        width = w
+        self.colors = colors
+        enabled = style.enabled
+        self.json = json
+    }
+
+    func print(_ records: [LogRecord]) {
+        var out = [UInt8]()
+        out.reserveCapacity(records.count * 96)
+        for r in records {
+            if json {
+                out += Array(Wire.json(r).serialized(pretty: false).utf8)
+                out.append(0x0A)
+                continue
+            }
+            let label = r.replica == 1 ? r.service : "\(r.service).\(r.replica)"
+            let pad = String(repeating: " ", count: max(0, width - label.count))
+            let mark = r.stream == .stderr ? "!" : r.stream == .system ? "*" : "|"
+            if enabled {
+                let color = colors[r.service] ?? "37"
+                out += Array("\u{1B}[\(color)m\(label)\(pad) \(mark)\u{1B}[0m ".utf8)
+                if r.stream == .system {
+                    out += Array("\u{1B}[2m\(r.text)\u{1B}[0m".utf8)
+                } else {
+                    out += Array(r.text.utf8)
+                }
+            } else {
+                out += Array("\(label)\(pad) \(mark) ".utf8)
+                out += Array(r.text.utf8)
+            }
+            out.append(0x0A)
+        }
+        out.withUnsafeBytes { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = write(1, buf.baseAddress! + offset, buf.count - offset)
+                if n < 0 { if errno == EINTR { continue } else { return } }
+                offset += n
+            }
+        }
+    }
+}
