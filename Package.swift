@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CYaml", path: "Sources/CYaml", pkgConfig: "yaml-0.1",
@@ -28,6 +29,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .target(name: "MsvcTUI", dependencies: ["MsvcCore", "CNcurses"]),
@@ -40,7 +42,7 @@ let package = Package(
         ),
         .target(name: "MsvcTestSupport", dependencies: ["MsvcCore"]),
         .testTarget(name: "MsvcCoreTests", dependencies: ["MsvcCore", "MsvcTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "MsvcCLITests", dependencies: ["MsvcCore", "MsvcTestSupport"]),
+        .testTarget(name: "MsvcCLITests", dependencies: ["MsvcCore", "MsvcTUI", "MsvcTestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

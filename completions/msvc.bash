@@ -173,13 +173,13 @@ _msvc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|validate|config|graph|completions|help)
+    init|new|templates|validate|config|graph|up|down|ps|logs|start|stop|restart|scale|dash|ci|completions|help)
         # Offer subcommand argument completions
         "_msvc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init validate config graph completions help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init new templates validate config graph up down ps logs start stop restart scale dash ci completions help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,12 +188,12 @@ _msvc_init() {
     repeating_flags=()
     non_repeating_flags=(--no-color --quiet -q --verbose -v --force --version -h --help)
     repeating_options=()
-    non_repeating_options=(-f --file --name)
+    non_repeating_options=(--file --name)
     __msvc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
-    '-f'|'--file')
+    '--file')
         __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
@@ -203,16 +203,99 @@ _msvc_init() {
     esac
 }
 
-_msvc_validate() {
+_msvc_new() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --dry-run --force --run-hooks --version -h --help)
+    repeating_options=(--set)
+    non_repeating_options=(--file -t --template --dir --port)
+    __msvc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-t'|'--template')
+        return
+        ;;
+    '--set')
+        return
+        ;;
+    '--dir')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    esac
+}
+
+_msvc_templates() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __msvc_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|show)
+        # Offer subcommand argument completions
+        "_msvc_templates_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list show' -- "${cur}"))
+        ;;
+    esac
+}
+
+_msvc_templates_list() {
     repeating_flags=()
     non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(-f --file)
+    non_repeating_options=(--file)
     __msvc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
-    '-f'|'--file')
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_msvc_templates_show() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_msvc_validate() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
         __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
@@ -223,12 +306,12 @@ _msvc_config() {
     repeating_flags=()
     non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(-f --file)
+    non_repeating_options=(--file)
     __msvc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
-    '-f'|'--file')
+    '--file')
         __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
@@ -239,17 +322,226 @@ _msvc_graph() {
     repeating_flags=()
     non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(-f --file --format)
+    non_repeating_options=(--file --format)
     __msvc_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
-    '-f'|'--file')
+    '--file')
         __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     '--format')
         __msvc_add_completions -W 'text'$'\n''dot'$'\n''mermaid'
+        return
+        ;;
+    esac
+}
+
+_msvc_up() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v -d --no-tui --wait --version -h --help)
+    repeating_options=(--profile)
+    non_repeating_options=(--file --timeout)
+    __msvc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_msvc_down() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file --timeout)
+    __msvc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_msvc_ps() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_msvc_logs() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v -f --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file -n --since --grep)
+    __msvc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '-n')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--grep')
+        return
+        ;;
+    esac
+}
+
+_msvc_start() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_msvc_stop() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_msvc_restart() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_msvc_scale() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_msvc_dash() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_msvc_ci() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __msvc_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    generate)
+        # Offer subcommand argument completions
+        "_msvc_ci_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'generate' -- "${cur}"))
+        ;;
+    esac
+}
+
+_msvc_ci_generate() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --check --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file --provider --out)
+    __msvc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--provider')
+        __msvc_add_completions -W 'github'$'\n''gitlab'$'\n''circleci'$'\n''azure'$'\n''bitbucket'$'\n''buildkite'
+        return
+        ;;
+    '--out')
+        __msvc_add_completions -f
         return
         ;;
     esac

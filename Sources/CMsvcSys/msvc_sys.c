@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 extern char **environ;
 
@@ -31,6 +32,11 @@ pid_t msvc_spawn_detached(char *const argv[], const char *log_path) {
         if (null >= 0) dup2(null, 0);
         dup2(log, 1);
         dup2(log, 2);
+        // Whatever else the caller had open (a test's pipes, say) must not live on in the
+        // background supervisor, or the caller's readers never see end-of-file.
+        if (syscall(SYS_close_range, 3, ~0U, 0) != 0) {
+            for (int fd = 3; fd < 65536; fd++) close(fd);
+        }
         execve(argv[0], argv, environ);
         _exit(127);
     }

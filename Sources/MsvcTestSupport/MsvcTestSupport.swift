@@ -56,46 +56,41 @@ public enum Shell {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        // Read both pipes concurrently so a chatty child never blocks on a full pipe.
-        let collected = Collected()
-        let group = DispatchGroup()
-        for (pipe, isOut) in [(out, true), (err, false)] {
-            group.enter()
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.set(data, isOut: isOut)
-                group.leave()
-            }
-        }
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
+        // Other tests spawn processes concurrently, and a child forked at the same moment can
+        // inherit our pipes' write ends; so stop reading once the process has exited and the
+        // pipes are drained, instead of waiting for an end-of-file that may come much later.
+        let fds = [out.fileHandleForReading.fileDescriptor, err.fileHandleForReading.fileDescriptor]
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        var data = [Data(), Data()]
+        var open = [true, true]
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var exitedAt: Date?
+        while open.contains(true) {
+            var pfds = fds.enumerated().map { pollfd(fd: open[$0.offset] ? $0.element : -1, events: Int16(POLLIN), revents: 0) }
+            _ = poll(&pfds, 2, 20)
+            var progressed = false
+            for i in 0..<2 where open[i] {
+                while true {
+                    let n = read(fds[i], &buffer, buffer.count)
+                    if n > 0 { data[i].append(contentsOf: buffer[0..<n]); progressed = true; continue }
+                    if n == 0 { open[i] = false }
+                    break
+                }
+            }
+            if !process.isRunning {
+                if exitedAt == nil { exitedAt = Date() }
+                if !progressed && Date().timeIntervalSince(exitedAt!) > 0.2 { break }
+            } else if Date() > deadline {
+                process.terminate()
+            }
         }
         process.waitUntilExit()
-        group.wait()
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        return CommandResult(status: status, stdout: collected.text(isOut: true), stderr: collected.text(isOut: false))
-    }
-
-    private final class Collected: @unchecked Sendable {
-        // Guarded by `lock`; written once per stream from the reader threads.
-        private let lock = NSLock()
-        private var out = Data(), err = Data()
-
-        func set(_ data: Data, isOut: Bool) {
-            lock.lock(); defer { lock.unlock() }
-            if isOut { out = data } else { err = data }
-        }
-
-        func text(isOut: Bool) -> String {
-            lock.lock(); defer { lock.unlock() }
-            return String(decoding: isOut ? out : err, as: UTF8.self)
-        }
+        return CommandResult(status: status, stdout: String(decoding: data[0], as: UTF8.self), stderr: String(decoding: data[1], as: UTF8.self))
     }
 }
 

@@ -10,9 +10,9 @@ struct MsvcCommand: AsyncParsableCommand {
         abstract: "Scaffold, run, watch, test and ship a microservices stack from one msvc.yaml.",
         version: Msvc.version,
         subcommands: [
-            Init.self, Validate.self, Config.self, Graph.self,
-            Up.self, Down.self, Ps.self, Logs.self, Start.self, Stop.self, Restart.self, Scale.self,
-            Completions.self,
+            Init.self, New.self, Templates.self, Validate.self, Config.self, Graph.self,
+            Up.self, Down.self, Ps.self, Logs.self, Start.self, Stop.self, Restart.self, Scale.self, Dash.self,
+            CI.self, Completions.self,
         ]
     )
 

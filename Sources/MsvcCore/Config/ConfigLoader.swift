@@ -34,7 +34,10 @@ public enum ConfigLoader {
             throw ConfigError(sink.sorted)
         }
         guard let root, !root.isNull else {
-            sink.error(SourceMark(line: 1, column: 1), "", "file is empty; run \"msvc init\" for a commented starting point")
+            let message = text.allSatisfy(\.isWhitespace)
+                ? "file is empty; run \"msvc init\" for a commented starting point"
+                : "file has no settings\(text.contains("#") ? ", only comments" : ""); add a services: section (run \"msvc init\" for a commented starting point)"
+            sink.error(SourceMark(line: 1, column: 1), "", message)
             throw ConfigError(sink.sorted)
         }
         var decoder = StackDecoder(file: file, context: context)

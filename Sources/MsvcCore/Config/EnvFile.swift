@@ -30,7 +30,8 @@ public enum EnvFile {
         var problems: [Problem] = []
         var defined: [String: String] = [:]
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is a single Character in Swift, so splitting on "\n" alone misses CRLF files.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             do throws(Problem) {
                 guard let (key, value) = try entry(rawLine, line: lineNumber, lookup: { name in

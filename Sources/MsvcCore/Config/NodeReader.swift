@@ -92,7 +92,7 @@ struct NodeReader {
     }
 
     /// An integer in `range`. Plain scalars and interpolated text are accepted.
-    mutating func int(_ node: YAMLNode, _ path: String, in range: ClosedRange<Int>, what: String = "a number") -> Int? {
+    mutating func int(_ node: YAMLNode, _ path: String, in range: ClosedRange<Int>, what: String = "a whole number") -> Int? {
         guard let text = typedScalar(node, path, expected: what) else { return nil }
         guard let value = Int(text) else {
             sink.error(node.mark, path, "expected \(what), found \"\(text)\"")
@@ -113,7 +113,11 @@ struct NodeReader {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
         default:
-            sink.error(node.mark, path, "expected true or false, found \"\(text)\"")
+            var message = "expected true or false, found \"\(text)\""
+            if ["yes", "no", "on", "off", "y", "n"].contains(text.lowercased()) {
+                message += "; YAML 1.2 reads \(text) as text, write \(["yes", "on", "y"].contains(text.lowercased()) ? "true" : "false")"
+            }
+            sink.error(node.mark, path, message)
             return nil
         }
     }
@@ -122,7 +126,13 @@ struct NodeReader {
     mutating func duration(_ node: YAMLNode, _ path: String) -> Duration? {
         guard let text = typedScalar(node, path, expected: "a duration (e.g. 500ms, 2s, 1m)") else { return nil }
         guard let d = Units.parseDuration(text) else {
-            sink.error(node.mark, path, "invalid duration \"\(text)\" (expected e.g. 500ms, 2s, 1m)")
+            var message = "invalid duration \"\(text)\" (expected e.g. 500ms, 2s, 1m)"
+            if !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                message += "; add a unit, e.g. \(text)s"
+            } else if text.hasPrefix("-") {
+                message += "; durations cannot be negative"
+            }
+            sink.error(node.mark, path, message)
             return nil
         }
         return d
@@ -144,6 +154,16 @@ struct NodeReader {
     mutating func strings(_ node: YAMLNode, _ path: String, single: Bool = false) -> [String]? {
         if single, case .scalar = node.content, !node.isNull {
             return string(node, path).map { [$0] }
+        }
+        if case .scalar(let raw, _) = node.content, !node.isNull {
+            marks[path] = node.mark
+            sink.error(node.mark, path, "expected a list, found \(node.kindName); write [\(raw)]")
+            return nil
+        }
+        if single, case .mapping = node.content {
+            marks[path] = node.mark
+            sink.error(node.mark, path, "expected a string or a list of strings, found a map")
+            return nil
         }
         guard let items = list(node, path) else { return nil }
         var result: [String] = []

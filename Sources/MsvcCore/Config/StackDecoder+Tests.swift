@@ -1,4 +1,5 @@
 extension StackDecoder {
+    /// The `tests:` section: contract, integration and e2e suites.
     mutating func tests(_ node: YAMLNode) -> TestSuites {
         var suites = TestSuites()
         guard let pairs = r.map(node, "tests") else { return suites }
@@ -47,6 +48,9 @@ extension StackDecoder {
         if let n = f["needs"] {
             if case .scalar("all", _) = n.content {
                 suite.needs = .all
+            } else if case .scalar(let raw, _) = n.content, !n.isNull {
+                r.marks[join(path, "needs")] = n.mark
+                r.sink.error(n.mark, join(path, "needs"), "expected \"all\" or a list of services, found \"\(raw)\"; write all or [\(raw)]")
             } else {
                 suite.needs = .services(r.strings(n, join(path, "needs")) ?? [])
             }

@@ -25,6 +25,7 @@ public struct LoadContext: Sendable {
         }
     }
 
+    /// `path` made absolute against `directory`.
     func resolve(_ path: String) -> String {
         path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
     }
@@ -32,24 +33,33 @@ public struct LoadContext: Sendable {
 
 /// Decodes the YAML tree into a `StackConfig`, collecting every problem.
 struct StackDecoder {
+    /// Keys allowed at the top level.
     static let topKeys = ["version", "name", "env", "env_file", "services", "tests", "ci"]
+    /// Keys allowed in a service.
     static let serviceKeys = [
         "command", "shell", "cwd", "env", "env_file", "port", "ports", "depends_on", "health",
         "liveness", "restart", "max_restarts", "backoff", "replicas", "stop_signal",
         "stop_timeout", "profiles", "disabled", "build", "test", "language", "labels", "description",
     ]
+    /// The kinds of probe; a probe has exactly one.
     static let probeKinds = ["http", "tcp", "exec", "log"]
+    /// Timing keys shared by every probe.
     static let probeTimings = ["interval", "timeout", "retries", "start_period"]
+    /// Signals accepted for `stop_signal`, without `SIG`.
     static let signals = ["TERM", "INT", "QUIT", "HUP", "KILL", "USR1", "USR2", "WINCH"]
 
+    /// Typed reads and the diagnostics they collect.
     var r: NodeReader
+    /// Environment, folder and file access.
     let context: LoadContext
 
+    /// Creates a decoder reporting problems against `file`.
     init(file: String, context: LoadContext) {
         r = NodeReader(file: file)
         self.context = context
     }
 
+    /// The whole document: top-level keys, services, tests and ci.
     mutating func decode(_ root: YAMLNode) -> StackConfig {
         var stack = StackConfig()
         guard case .mapping(let pairs) = root.content else {
@@ -74,13 +84,16 @@ struct StackDecoder {
         if let n = f["env_file"] { stack.envFile = envFiles(n, "env_file") }
         if let n = f["env"] { stack.env = r.environment(n, "env") ?? [:] }
         let topScope = r.scope
-        if let n = f["services"], let servicePairs = r.map(n, "services") {
+        if let n = f["services"], !n.isNull, !n.content.isMapping {
+            r.marks["services"] = n.mark
+            r.sink.error(n.mark, "services", "expected a map of service names to their settings, found \(n.kindName) (e.g. services: { orders: { command: python3 app.py } })")
+        } else if let n = f["services"], let servicePairs = r.map(n, "services") {
             for pair in servicePairs {
                 let name = pair.key.scalar ?? ""
                 let path = join("services", name)
                 r.marks[path + "#key"] = pair.key.mark
                 if !Naming.isValidServiceName(name) {
-                    r.sink.error(pair.key.mark, path, "invalid service name \"\(name)\" (expected [a-z][a-z0-9-]{0,62}: lowercase letters, digits and -, starting with a letter)")
+                    r.sink.error(pair.key.mark, path, Self.invalidServiceName(name))
                 }
                 r.scope = topScope
                 stack.services[name] = service(name, pair.value, path)
@@ -116,6 +129,7 @@ struct StackDecoder {
         return names
     }
 
+    /// Reads `env_file:` entries, adding their variables to the interpolation scope.
     mutating func envFiles(_ node: YAMLNode, _ path: String) -> [EnvFileRef] {
         guard let items = r.strings(node, path, single: true) else { return [] }
         var refs: [EnvFileRef] = []
@@ -161,10 +175,21 @@ struct StackDecoder {
         return String(file[...slash]) + path
     }
 
+    /// One service and all its keys.
     mutating func service(_ name: String, _ node: YAMLNode, _ path: String) -> ServiceConfig {
         var s = ServiceConfig(name: name)
+        if case .scalar(let raw, _) = node.content, !node.isNull {
+            r.marks[path] = node.mark
+            r.sink.error(node.mark, path, "expected the service's settings as a map, found \(node.kindName) (e.g. \(name): { command: \(raw) })")
+            return s
+        }
         guard let pairs = r.map(node, path) else { return s }
         let f = r.fields(pairs, path, allowed: Self.serviceKeys, extensions: true)
+        // A misspelt "command" was already reported with a suggestion; do not add "missing".
+        let commandMisspelt = pairs.contains { pair in
+            let key = pair.key.scalar ?? ""
+            return key != "command" && Suggest.closest(to: key, in: Self.serviceKeys) == "command"
+        }
         // Sources, later wins: the OS environment, env files, env.
         if let n = f["env_file"] { s.envFile = envFiles(n, join(path, "env_file")) }
         if let n = f["env"] { s.env = r.environment(n, join(path, "env")) ?? [:] }
@@ -172,7 +197,7 @@ struct StackDecoder {
         if let n = f["shell"] { shell = r.bool(n, join(path, "shell")) ?? false }
         if let n = f["command"] {
             s.command = command(n, join(path, "command"), shell: shell)
-        } else {
+        } else if !commandMisspelt {
             r.sink.error(node.mark, join(path, "command"), "required key \"command\" is missing (e.g. command: python3 app.py)")
         }
         if let n = f["cwd"] { s.cwd = r.string(n, join(path, "cwd")) ?? "." }
@@ -222,7 +247,13 @@ struct StackDecoder {
         return s
     }
 
+    /// A command string (split like a shell unless `shell: true`) or argument list.
     mutating func command(_ node: YAMLNode, _ path: String, shell: Bool) -> CommandSpec {
+        if case .mapping = node.content {
+            r.marks[path] = node.mark
+            r.sink.error(node.mark, path, "expected a command string or a list of arguments, found a map (e.g. command: python3 app.py)")
+            return .argv([])
+        }
         if case .sequence = node.content {
             let args = r.strings(node, path) ?? []
             if args.isEmpty { r.sink.error(node.mark, path, Self.emptyCommand) }
@@ -246,8 +277,22 @@ struct StackDecoder {
         }
     }
 
+    /// Why a service name is invalid, with a corrected spelling when there is an obvious one.
+    static func invalidServiceName(_ name: String) -> String {
+        var message = "invalid service name \"\(name)\" (expected [a-z][a-z0-9-]{0,62}: lowercase letters, digits and -, starting with a letter)"
+        if name.count > 63 {
+            message += "; it is \(name.count) characters long, shorten it to 63 or fewer"
+        } else {
+            let fixed = name.lowercased().replacingOccurrences(of: "_", with: "-").replacingOccurrences(of: " ", with: "-")
+            if fixed != name, Naming.isValidServiceName(fixed) { message += "; did you mean \"\(fixed)\"?" }
+        }
+        return message
+    }
+
+    /// The message for an empty command.
     static let emptyCommand = "command is empty; write the program to run, e.g. command: python3 app.py"
 
+    /// `auto`, `none` or a port number.
     mutating func port(_ node: YAMLNode, _ path: String) -> PortSpec {
         r.marks[path] = node.mark
         if case .scalar(let raw, .plain) = node.content, raw == "auto" || raw == "none" {
@@ -261,8 +306,10 @@ struct StackDecoder {
         return .fixed(v)
     }
 
+    /// `depends_on:` as a list (all `started`) or a map of conditions.
     mutating func dependencies(_ node: YAMLNode, _ path: String) -> [Dependency] {
         var deps: [Dependency] = []
+        r.marks[path] = node.mark
         if case .sequence(let items) = node.content {
             for (i, item) in items.enumerated() {
                 guard let name = r.string(item, "\(path)[\(i)]") else { continue }
@@ -276,6 +323,11 @@ struct StackDecoder {
                 deps.append(Dependency(service: name, condition: .started))
             }
             return deps
+        }
+        if case .scalar(let raw, _) = node.content, !node.isNull {
+            r.marks[path] = node.mark
+            r.sink.error(node.mark, path, "expected a list or a map of services, found \(node.kindName); write [\(raw)]")
+            return []
         }
         guard let pairs = r.map(node, path) else { return [] }
         for pair in pairs {
@@ -303,92 +355,5 @@ struct StackDecoder {
             deps.append(Dependency(service: name, condition: DependencyCondition(rawValue: c)!))
         }
         return deps
-    }
-
-    mutating func probe(_ node: YAMLNode, _ path: String, liveness: Bool) -> Probe? {
-        guard let pairs = r.map(node, path) else { return nil }
-        var allowed = Self.probeKinds + Self.probeTimings
-        if liveness { allowed.append("failure_threshold") }
-        let f = r.fields(pairs, path, allowed: allowed)
-        let kinds = Self.probeKinds.filter { f[$0] != nil }
-        guard kinds.count == 1, let kind = kinds.first, let kn = f[kind] else {
-            let message = kinds.isEmpty
-                ? "a probe needs one of: http, tcp, exec, log (e.g. http: /healthz)"
-                : "a probe has one kind, found \(kinds.joined(separator: " and ")); keep one"
-            r.sink.error(node.mark, path, message)
-            return nil
-        }
-        let kp = join(path, kind)
-        var check: ProbeCheck?
-        switch kind {
-        case "http":
-            if case .mapping(let hp) = kn.content {
-                let hf = r.fields(hp, kp, allowed: ["path", "port", "status", "headers"])
-                var probePath = "/"
-                if let v = hf["path"], let s = r.string(v, join(kp, "path")) { probePath = s }
-                let portName = hf["port"].flatMap { r.string($0, join(kp, "port")) }
-                var status = 200...399
-                if let v = hf["status"], let st = statusRange(v, join(kp, "status")) { status = st }
-                var headers: OrderedDictionary<String, String> = [:]
-                if let v = hf["headers"] { headers = r.labels(v, join(kp, "headers")) ?? [:] }
-                check = .http(path: probePath, port: portName, status: status, headers: headers)
-            } else if let s = r.string(kn, kp) {
-                check = .http(path: s, port: nil, status: 200...399, headers: [:])
-            }
-            if case .http(let p, _, _, _)? = check, !p.hasPrefix("/") {
-                r.sink.error(kn.mark, kp, "http probe path \"\(p)\" must start with \"/\"")
-            }
-        case "tcp":
-            if case .scalar(let raw, .plain) = kn.content, raw == "true" {
-                check = .tcp(port: nil)
-            } else if case .scalar(let raw, .plain) = kn.content, raw == "false" {
-                r.sink.error(kn.mark, kp, "tcp: false disables nothing; remove the probe instead")
-            } else if let s = r.string(kn, kp) {
-                check = .tcp(port: s)
-            }
-        case "exec":
-            if let s = r.string(kn, kp) {
-                if s.isEmpty { r.sink.error(kn.mark, kp, "exec probe command is empty; write a command that exits 0 when ready, e.g. exec: pg_isready") }
-                check = .exec(s)
-            }
-        default:
-            if let s = r.string(kn, kp) {
-                do {
-                    _ = try Regex(s)
-                } catch {
-                    r.sink.error(kn.mark, kp, "invalid regular expression \"\(s)\": \(error); fix it, or escape special characters with \\")
-                }
-                check = .log(s)
-            }
-        }
-        guard let check else { return nil }
-        var probe = Probe(check: check)
-        if let v = f["interval"], let d = r.duration(v, join(path, "interval")) {
-            if d == .zero { r.sink.error(v.mark, join(path, "interval"), "interval must be longer than 0s") } else { probe.interval = d }
-        }
-        if let v = f["timeout"], let d = r.duration(v, join(path, "timeout")) {
-            if d == .zero { r.sink.error(v.mark, join(path, "timeout"), "timeout must be longer than 0s") } else { probe.timeout = d }
-        }
-        if let v = f["start_period"], let d = r.duration(v, join(path, "start_period")) { probe.startPeriod = d }
-        if let v = f["retries"], let n = r.int(v, join(path, "retries"), in: 1...10_000) { probe.retries = n }
-        if let v = f["failure_threshold"] {
-            if f["retries"] != nil {
-                r.sink.error(v.mark, join(path, "failure_threshold"), "failure_threshold and retries mean the same here; keep one")
-            } else if let n = r.int(v, join(path, "failure_threshold"), in: 1...10_000) {
-                probe.retries = n
-            }
-        }
-        return probe
-    }
-
-    mutating func statusRange(_ node: YAMLNode, _ path: String) -> ClosedRange<Int>? {
-        guard let text = r.string(node, path) else { return nil }
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        if parts.count == 1, let a = parts[0], (100...599).contains(a) { return a...a }
-        if parts.count == 2, let a = parts[0], let b = parts[1], (100...599).contains(a), (100...599).contains(b), a <= b {
-            return a...b
-        }
-        r.sink.error(node.mark, path, "invalid status \"\(text)\" (expected a code like 200 or a range like 200-399)")
-        return nil
     }
 }

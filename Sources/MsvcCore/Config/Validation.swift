@@ -1,30 +1,38 @@
 /// The checks that need the whole decoded stack. Each adds every problem it finds.
 struct StackValidator {
+    /// The decoded stack.
     let stack: StackConfig
+    /// Positions by key path, from the decoder.
     let marks: [String: SourceMark]
 
+    /// Where the value at `path` is, falling back to its key.
     func mark(_ path: String) -> SourceMark {
         marks[path] ?? marks[path + "#key"] ?? SourceMark(line: 1, column: 1)
     }
 
+    /// Where the key at `path` is, falling back to its value.
     func keyMark(_ path: String) -> SourceMark {
         marks[path + "#key"] ?? marks[path] ?? SourceMark(line: 1, column: 1)
     }
 
+    /// Every check, run in order.
     static let all: [@Sendable (StackValidator, inout DiagnosticSink) -> Void] = [
         { $0.dependencies(&$1) }, { $0.cycles(&$1) }, { $0.ports(&$1) }, { $0.probes(&$1) }, { $0.suites(&$1) },
     ]
 
+    /// Runs every check, adding what each finds.
     func run(_ sink: inout DiagnosticSink) {
         for check in Self.all { check(self, &sink) }
     }
 
+    /// "unknown service", with a suggestion when one is close.
     func unknownService(_ name: String) -> String {
         var m = "unknown service \"\(name)\""
         if let g = Suggest.closest(to: name, in: Array(stack.services.keys)) { m += "; did you mean \"\(g)\"?" }
         return m
     }
 
+    /// Dependencies name real services, not themselves, and conditions they can reach.
     func dependencies(_ sink: inout DiagnosticSink) {
         for (name, s) in stack.services {
             for d in s.dependsOn {
@@ -47,6 +55,7 @@ struct StackValidator {
         }
     }
 
+    /// No dependency cycles; each is printed as a path.
     func cycles(_ sink: inout DiagnosticSink) {
         for cycle in StackGraph(stack).cycles() where cycle.count > 2 {
             sink.error(mark("services.\(cycle[0]).depends_on"), "services.\(cycle[0]).depends_on",
@@ -54,6 +63,7 @@ struct StackValidator {
         }
     }
 
+    /// Fixed ports are unique, and named ones are not fixed on replicated services.
     func ports(_ sink: inout DiagnosticSink) {
         var owners: [Int: String] = [:]
         for (name, s) in stack.services {
@@ -72,6 +82,7 @@ struct StackValidator {
         }
     }
 
+    /// Probes use ports the service has.
     func probes(_ sink: inout DiagnosticSink) {
         for (name, s) in stack.services {
             for (key, probe) in [("health", s.health), ("liveness", s.liveness)] {
@@ -99,6 +110,7 @@ struct StackValidator {
         }
     }
 
+    /// Suite names are unique and suites name real services.
     func suites(_ sink: inout DiagnosticSink) {
         var names: [String: String] = [:]
         func checkName(_ name: String, _ path: String) {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import NIOCore
 import NIOPosix
 
@@ -33,16 +34,57 @@ public struct ControlClient: StackControl {
         }
     }
 
-    /// Sends one request and returns its `result`.
+    /// Sends one request and returns its `result`. One-shot requests use a plain blocking
+    /// socket on a thread of their own: a CLI call then costs one connect, not an event loop.
     func call(_ op: String, _ fields: [(String, JSON)] = []) async throws -> JSON {
-        let channel = try await connect()
-        return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(Self.line([("id", .int(1)), ("op", .string(op))] + fields))
-            for try await line in inbound {
-                return try Self.result(line)
-            }
-            throw ControlError.protocolError("the supervisor closed the connection without answering")
+        guard FileManager.default.fileExists(atPath: path) else { throw ControlError.notRunning(stackDirectory) }
+        let request = Array(JSON.object([("id", .int(1)), ("op", .string(op))] + fields).serialized(pretty: false).utf8) + [0x0A]
+        let path = self.path, directory = stackDirectory
+        let reply: Result<[UInt8], ControlError> = await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: Self.exchange(path: path, directory: directory, request: request)) }
+            thread.stackSize = 256 << 10
+            thread.start()
         }
+        let line = try reply.get()
+        return try Self.result(ByteBuffer(bytes: line))
+    }
+
+    /// Connects, writes `request`, reads one line back. Blocking; run off the cooperative pool.
+    static func exchange(path: String, directory: String, request: [UInt8]) -> Result<[UInt8], ControlError> {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return .failure(.protocolError("socket: \(String(cString: strerror(errno)))")) }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { return .failure(.protocolError("socket path too long: \(path)")) }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        // A socket file with nobody listening: the supervisor died without cleaning up.
+        guard connected == 0 else { return .failure(.notRunning(directory)) }
+        var sent = 0
+        while sent < request.count {
+            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 { if errno == EINTR { continue }; return .failure(.protocolError("write: \(String(cString: strerror(errno)))")) }
+            sent += n
+        }
+        var reply: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 { if errno == EINTR { continue }; return .failure(.protocolError("read: \(String(cString: strerror(errno)))")) }
+            if n == 0 { break }
+            if let nl = buffer[0..<n].firstIndex(of: 0x0A) {
+                reply += buffer[0..<nl]
+                return .success(reply)
+            }
+            reply += buffer[0..<n]
+        }
+        return .failure(.protocolError("the supervisor closed the connection without answering"))
     }
 
     static func line(_ fields: [(String, JSON)]) -> ByteBuffer {

@@ -22,11 +22,15 @@ public final class LaunchedProcess: Sendable, CustomStringConvertible {
     }
 
     private let state: Mutex<State>
+    /// Set by the launcher thread when the leader is reaped.
     let exited = OneShot<ExitStatus>()
+    /// Set by the launcher thread when the leader is reaped and the group is empty.
     let groupEmptied = OneShot<Void>()
+    /// Set by the capture thread when stdout and stderr have ended.
     let outputClosed = OneShot<Void>()
     private let poke: @Sendable (Int32) -> Void
 
+    /// Wraps a freshly spawned leader; `poke` asks the launcher to check the group soon.
     init(pid: Int32, pidfd: Int32, source: LogSource, arguments: [String], poke: @escaping @Sendable (Int32) -> Void) {
         self.pid = pid
         self.source = source

@@ -33,6 +33,7 @@ final class LauncherLoop {
     private var stopDeadline: ContinuousClock.Instant?
     private var nextSweep: ContinuousClock.Instant
 
+    /// Creates the loop state (on the launcher thread).
     init(core: LauncherCore, capture: OutputCapture, useWatchdog: Bool) {
         self.core = core
         self.capture = capture

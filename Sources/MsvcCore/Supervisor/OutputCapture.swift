@@ -14,6 +14,7 @@ public final class OutputCapture: Sendable {
     /// Receives the lines read from one pipe in one go (at least one line, all of the same stream).
     public typealias Sink = @Sendable ([LogLine]) -> Void
 
+    /// The state shared with the reader thread.
     let core: CaptureCore
 
     /// Starts the reader thread.
@@ -46,21 +47,27 @@ public final class OutputCapture: Sendable {
 final class CaptureCore: Sendable {
     /// A pipe to read.
     struct PipeEnd: Sendable {
+        /// The read end.
         var fd: Int32
+        /// Which stream it carries.
         var stream: LogStream
     }
 
     /// Work for the reader thread.
     enum Command: Sendable {
+        /// Start reading these pipes; call the closure once all have ended.
         case attach([PipeEnd], LogSource, @Sendable () -> Void)
+        /// Drain, close every pipe and stop the thread.
         case shutdown
     }
 
+    /// Watches the pipes and the wake-up eventfd.
     let poller: EventPoller
     private let inbox = Mutex<(commands: [Command], closed: Bool)>(([], false))
     /// Fulfilled when the thread has finished.
     let finished = OneShot<Void>()
 
+    /// Creates the poller and starts the reader thread, which keeps this object alive until shutdown.
     init(sink: @escaping OutputCapture.Sink) throws(LaunchError) {
         poller = try EventPoller()
         try DedicatedThread.start(name: "msvc-output") { [self] in
@@ -126,6 +133,7 @@ final class CaptureLoop {
     private var stopping = false
     private let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: CaptureLoop.bufferSize)
 
+    /// Creates the loop state (on the reader thread).
     init(core: CaptureCore, sink: @escaping OutputCapture.Sink) {
         self.core = core
         self.sink = sink
@@ -147,9 +155,11 @@ final class CaptureLoop {
                 }
             }
         }
-        // Drain what is already buffered, then close everything.
+        // Drain what is already buffered (bounded: a writer that is still running could keep a
+        // pipe full forever), then close everything.
         for (token, reader) in readers {
-            while readers[token] != nil, readOnce(reader, token: token) > 0 {}
+            var reads = 0
+            while reads < 64, readers[token] != nil, readOnce(reader, token: token) > 0 { reads += 1 }
             if readers[token] != nil { end(reader, token: token) }
         }
         core.finished.fulfill(())

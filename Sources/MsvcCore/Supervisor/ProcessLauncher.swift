@@ -27,6 +27,7 @@ public final class ProcessLauncher: Sendable {
         public init() {}
     }
 
+    /// The state shared with the launcher thread.
     let core: LauncherCore
 
     /// Starts the launcher thread; stdout and stderr of every process go to `capture`.
@@ -94,11 +95,13 @@ public final class ProcessLauncher: Sendable {
 final class LauncherCore: Sendable {
     /// Work for the launcher thread.
     enum Command: Sendable {
+        /// Spawn and answer through the one-shot.
         case launch(LaunchSpec, OneShot<Result<LaunchedProcess, LaunchError>>)
         /// A group was signalled: check it for emptiness soon.
         case poke(Int32)
         /// Tests only: close the watchdog socket as if msvc had died.
         case abandonWatchdog
+        /// Kill every group, wait for them, stop the watchdog and the thread.
         case shutdown
     }
 
@@ -107,6 +110,7 @@ final class LauncherCore: Sendable {
         var closed = false
     }
 
+    /// Watches leader pidfds, the watchdog and the wake-up eventfd.
     let poller: EventPoller
     private let inbox = Mutex(Inbox())
     /// Fulfilled when the thread has finished.
@@ -114,6 +118,7 @@ final class LauncherCore: Sendable {
     /// The current watchdog pid, 0 when none.
     let watchdogPID = Atomic<Int32>(0)
 
+    /// Creates the poller and starts the launcher thread, which keeps this object alive until shutdown.
     init(capture: OutputCapture, options: ProcessLauncher.Options) throws(LaunchError) {
         poller = try EventPoller()
         // The thread keeps the core alive until shutdown; the public launcher's deinit asks for it.

@@ -123,7 +123,8 @@ public enum ProcInfo {
         return UInt64(fields[19])
     }
 
-    /// Pids of every process whose process group is `pgid`.
+    /// Pids of every live process whose process group is `pgid` (zombies, which have
+    /// exited and only wait to be reaped, are not counted).
     public static func members(ofGroup pgid: Int32) -> [Int32] {
         var out: [Int32] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
@@ -131,7 +132,7 @@ public enum ProcInfo {
                   let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")") else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 2, Int32(fields[2]) == pgid { out.append(pid) }
+            if fields.count > 2, Int32(fields[2]) == pgid, fields[0] != "Z" { out.append(pid) }
         }
         return out
     }
@@ -143,12 +144,12 @@ public enum LeftoverReaper {
     public struct Report: Sendable, Equatable {
         /// A supervisor that is still alive (a stack already running), if any.
         public var liveSupervisor: Int32?
-        /// Groups killed: service, replica and how many processes.
-        public var reaped: [(service: String, replica: Int, processes: Int)]
+        /// Groups killed: service, replica, process group id and how many processes it had.
+        public var reaped: [(service: String, replica: Int, pgid: Int32, processes: Int)]
 
         public static func == (a: Report, b: Report) -> Bool {
             a.liveSupervisor == b.liveSupervisor && a.reaped.map(\.service) == b.reaped.map(\.service)
-                && a.reaped.map(\.processes) == b.reaped.map(\.processes)
+                && a.reaped.map(\.pgid) == b.reaped.map(\.pgid)
         }
     }
 
@@ -159,7 +160,7 @@ public enum LeftoverReaper {
         if record.supervisorPID != getpid(), ProcInfo.startTicks(of: record.supervisorPID) == record.supervisorStartTicks {
             return Report(liveSupervisor: record.supervisorPID, reaped: [])
         }
-        var reaped: [(String, Int, Int)] = []
+        var reaped: [(String, Int, Int32, Int)] = []
         for g in record.groups {
             let members = ProcInfo.members(ofGroup: g.pgid)
             guard !members.isEmpty else { continue }
@@ -169,7 +170,7 @@ public enum LeftoverReaper {
                 ?? members.allSatisfy { (ProcInfo.startTicks(of: $0) ?? 0) >= g.startTicks }
             guard leaderOK else { continue }
             kill(-g.pgid, SIGKILL)
-            reaped.append((g.service, g.replica, members.count))
+            reaped.append((g.service, g.replica, g.pgid, members.count))
         }
         try? FileManager.default.removeItem(atPath: dir.stateFile)
         return Report(liveSupervisor: nil, reaped: reaped)

@@ -224,10 +224,15 @@ extension StackSupervisor: StackControl {
         }
     }
 
+    /// How long a replica without a readiness probe must stay up before it counts as ready,
+    /// so `--wait` catches a service that exits right after it starts.
+    static let settle: TimeInterval = 1
+
     /// Evaluates readiness; with `wait`, loops on state changes until decided or cancelled.
     func readiness(wait: Bool) async -> ReadyOutcome? {
         while true {
             var pending: [String] = []
+            var settling: TimeInterval?
             for name in order {
                 let s = services[name]!
                 for r in s.replicas.map(\.snap) {
@@ -241,8 +246,14 @@ extension StackSupervisor: StackControl {
                         if r.lastExit != .exited(0) {
                             return .failed(service: id, reason: r.lastExit?.description ?? "exited")
                         }
-                    case .running where r.health == .healthy || r.health == .none:
+                    case .running where r.health == .healthy:
                         continue
+                    case .running where r.health == .none:
+                        let up = r.startedAt.map { Date().timeIntervalSince($0) } ?? 0
+                        if up < Self.settle {
+                            settling = min(settling ?? Self.settle, Self.settle - up)
+                            pending.append("\(id) starting")
+                        }
                     case .stopped:
                         return .failed(service: id, reason: "stopped")
                     default:
@@ -253,7 +264,22 @@ extension StackSupervisor: StackControl {
             }
             if pending.isEmpty { return .ready }
             if !wait || Task.isCancelled { return wait ? nil : .timedOut(pending) }
-            await changed()
+            if let settling {
+                await changed(within: .milliseconds(Int64(settling * 1000) + 10))
+            } else {
+                await changed()
+            }
+        }
+    }
+
+    /// Suspends until the next state change or until `limit` passes.
+    func changed(within limit: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.changed() }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+            self.notifyChanged()
         }
     }
 }

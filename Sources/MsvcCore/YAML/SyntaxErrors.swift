@@ -3,6 +3,7 @@ import CYaml
 /// Turns libyaml's terse errors into messages that say what is wrong and how to fix it,
 /// placed where the fix goes.
 enum SyntaxErrors {
+    /// The error for libyaml's current failure, placed and worded for the user.
     static func translate(_ parser: yaml_parser_t, source: SourceText) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
         let context = parser.context.map { String(cString: $0) }
@@ -70,10 +71,17 @@ enum SyntaxErrors {
             return error("expected a value here")
         case "found undefined tag handle", "did not find expected tag URI", "did not find the expected '>'":
             return error("invalid tag; msvc.yaml needs no tags, remove it or quote the value")
-        case "found unknown directive name", "found incompatible YAML document":
-            return error("unsupported directive; remove the line starting with \"%\"")
-        case let p where p.contains("anchor") || p.contains("alias"):
-            return error("\(p); anchors and aliases are written &name and *name, with letters, digits, - and _")
+        case _ where context?.contains("directive") == true,
+             "found unknown directive name", "found incompatible YAML document":
+            return error("unsupported directive; remove the line starting with \"%\", or quote the value")
+        case _ where context?.contains("alias") == true || context?.contains("anchor") == true:
+            return error("\"&\" and \"*\" must be followed by an anchor name (&name, *name); put the value in quotes if it starts with & or *")
+        case _ where context?.contains("block scalar") == true:
+            return error("a value starting with \"|\" or \">\" is a block of text that begins on the next line; put the value in quotes")
+        case "did not find expected <document start>":
+            return error("unexpected content after the end of the document; fix the indentation of this line")
+        case "found unexpected ':'":
+            return error("unexpected \":\" in a value; put the value in quotes")
         default:
             var message = "invalid YAML: \(problem)"
             if let context { message += " (\(context) at \(contextAt))" }

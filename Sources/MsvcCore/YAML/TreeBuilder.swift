@@ -5,39 +5,57 @@ import CYaml
 struct TreeBuilder {
     /// A list or map under construction.
     struct Frame {
+        /// A map (else a list).
         var isMapping: Bool
+        /// Where it starts.
         var mark: SourceMark
+        /// Its explicit tag.
         var tag: String?
+        /// The anchor it defines, registered when it is complete.
         var anchor: String?
+        /// List items so far.
         var items: [YAMLNode] = []
+        /// Map entries so far.
         var pairs: [YAMLPair] = []
         /// Key -> index in `pairs`, so duplicate checks stay O(1) on huge maps.
         var index: [String: Int] = [:]
         /// Keys that came in through `<<` and may still be overridden by an explicit key.
         var merged: Set<String> = []
+        /// A key read whose value has not come yet.
         var pendingKey: YAMLNode?
         /// Expanded node count of everything in this frame, itself included.
         var size = 1
     }
 
+    /// Depth and size limits.
     let limits: YAMLLimits
+    /// Lists and maps still open, innermost last.
     var stack: [Frame] = []
+    /// Anchored nodes with their expanded sizes.
     var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    /// Nodes so far, aliases counted at their full expanded size.
     var expanded = 0
+    /// Whether any alias was used (to word the size error).
     var usedAliases = false
+    /// The finished root node.
     var document: YAMLNode?
+    /// Documents started so far.
     var documents = 0
 
+    /// Creates a builder enforcing `limits`.
     init(limits: YAMLLimits) { self.limits = limits }
 
+    /// A libyaml mark as a 1-based position.
     static func mark(_ m: yaml_mark_t) -> SourceMark {
         SourceMark(line: Int(m.line) + 1, column: Int(m.column) + 1)
     }
 
+    /// A libyaml string, if present.
     static func string(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
         p.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
     }
 
+    /// Folds one event into the tree.
     mutating func handle(_ event: yaml_event_t) throws(YAMLError) {
         let mark = Self.mark(event.start_mark)
         switch event.type {
@@ -84,6 +102,7 @@ struct TreeBuilder {
         }
     }
 
+    /// Opens a list or map, enforcing the depth limit.
     mutating func push(_ frame: Frame) throws(YAMLError) {
         if stack.count >= limits.maxDepth {
             throw YAMLError(mark: frame.mark, message: "lists and maps nested deeper than \(limits.maxDepth) levels; msvc.yaml never needs this much, flatten the structure")
@@ -93,6 +112,7 @@ struct TreeBuilder {
         try checkBudget(frame.mark)
     }
 
+    /// Fails once the expanded node count passes the limit.
     mutating func checkBudget(_ mark: SourceMark) throws(YAMLError) {
         guard expanded > limits.maxExpandedNodes else { return }
         let message = usedAliases
@@ -126,11 +146,12 @@ struct TreeBuilder {
             return
         }
         stack[top].pendingKey = nil
-        try insert(YAMLPair(key: key, value: node), into: &stack[top])
+        try Self.insert(YAMLPair(key: key, value: node), into: &stack[top])
     }
 
-    /// Adds a pair, expanding `<<` merge keys and rejecting duplicates.
-    func insert(_ pair: YAMLPair, into frame: inout Frame) throws(YAMLError) {
+    /// Adds a pair, expanding `<<` merge keys and rejecting duplicates. Static, so that the
+    /// frame is modified in place rather than through a copy of the whole builder.
+    static func insert(_ pair: YAMLPair, into frame: inout Frame) throws(YAMLError) {
         let name = pair.key.scalar ?? ""
         if case .scalar("<<", .plain) = pair.key.content {
             let sources: [YAMLNode]

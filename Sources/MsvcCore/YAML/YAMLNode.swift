@@ -31,6 +31,12 @@ public struct YAMLNode: Sendable, Equatable {
         case sequence([YAMLNode])
         case mapping([YAMLPair])
 
+        /// Whether this is a map.
+        public var isMapping: Bool {
+            if case .mapping = self { return true }
+            return false
+        }
+
         /// Whether this is a list.
         public var isSequence: Bool {
             if case .sequence = self { return true }

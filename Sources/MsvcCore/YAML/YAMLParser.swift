@@ -62,9 +62,12 @@ public enum YAMLParser {
 
 /// The raw bytes of a document, for turning libyaml's offsets and marks back into text.
 struct SourceText {
+    /// The document as UTF-8.
     let bytes: [UInt8]
 
+    /// Wraps bytes.
     init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// Copies a buffer.
     init(_ buffer: UnsafeBufferPointer<UInt8>) { bytes = Array(buffer) }
 
     /// The 1-based line and column (in Unicode scalars, line breaks as libyaml counts them)

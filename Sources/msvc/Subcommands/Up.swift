@@ -2,6 +2,7 @@ import ArgumentParser
 import CMsvcSys
 import Foundation
 import MsvcCore
+import MsvcTUI
 
 extension MsvcCommand {
     /// `msvc up`: start the stack (or the named services and what they depend on).
@@ -52,7 +53,9 @@ extension MsvcCommand {
 
         func runForeground(_ loaded: LoadedStack) async throws {
             var options = options(loaded)
-            if !internalDetached && !global.quiet {
+            // In a terminal, the dashboard shows logs; the merged printer is for pipes and --no-tui.
+            let useTUI = !noTUI && !internalDetached && Dashboard.canRun
+            if !internalDetached && !global.quiet && !useTUI {
                 let names = Array(loaded.config.services.keys)
                 let replicas = loaded.config.services.mapValues(\.replicas)
                 let printer = LogPrinter(services: names, maxReplicas: Dictionary(uniqueKeysWithValues: replicas.map { ($0.key, $0.value) }),
@@ -66,7 +69,7 @@ extension MsvcCommand {
                 throw CLIError.supervisor(error)
             }
             if let reaped = await supervisor.reaped, !reaped.reaped.isEmpty, !global.quiet {
-                let list = reaped.reaped.map { "\($0.service)\($0.replica > 1 ? ".\($0.replica)" : "") (\($0.processes) process\($0.processes == 1 ? "" : "es"))" }
+                let list = reaped.reaped.map { "\($0.service)\($0.replica > 1 ? ".\($0.replica)" : "") (process group \($0.pgid))" }
                 Console.error("reaped leftovers of an earlier run: \(list.joined(separator: ", "))")
             }
             let socket = options.stateDirectory.socket
@@ -82,15 +85,27 @@ extension MsvcCommand {
                     server.close()
                 }
                 group.addTask { try? await server.run(supervisor) }
-                group.addTask {
-                    var count = 0
-                    for await _ in SignalStream.make() {
-                        count += 1
-                        if count == 1 {
-                            if !global.quiet { Console.error("stopping (press Ctrl-C again to kill at once)") }
-                            Task { await supervisor.stopAll() }
-                        } else {
-                            await supervisor.killAll()
+                if useTUI {
+                    group.addTask {
+                        // The dashboard handles Ctrl-C and signals itself while it is open.
+                        _ = await Dashboard.run(control: supervisor, ownsStack: true, project: loaded.config.name,
+                                                graph: StackGraph(loaded.config), noColor: global.noColor)
+                        // Quit (confirmed), Ctrl-C, a signal, or the stack ending: stop either way;
+                        // a Ctrl-C while stopping kills at once.
+                        Task { await supervisor.stopAll() }
+                        for await _ in SignalStream.make() { await supervisor.killAll() }
+                    }
+                } else {
+                    group.addTask {
+                        var count = 0
+                        for await _ in SignalStream.make() {
+                            count += 1
+                            if count == 1 {
+                                if !global.quiet { Console.error("stopping (press Ctrl-C again to kill at once)") }
+                                Task { await supervisor.stopAll() }
+                            } else {
+                                await supervisor.killAll()
+                            }
                         }
                     }
                 }

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Supervisor benchmarks for msvc (issue: supervisor), against honcho and supervisord.
+
+  python3 Benchmarks/supervisor_bench.py [--msvc PATH] [--only logmux,startup,footprint,ps]
+
+Needs: a release build of msvc (swift build -c release), and `pip install honcho supervisor`.
+Every server listens on 127.0.0.1; every process started here is stopped at the end.
+"""
+import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+
+WRITERS, LINES = 8, 100_000
+# A writer prints LINES numbered lines as fast as Python can, then a marker, then idles so
+# that honcho (which stops everything when one process exits) keeps running.
+WRITER = ("import sys\nw=sys.stdout.write\nfor i in range(%d): w('line %%d of writer\\n' %% i)\n"
+          "w('DONE\\n'); sys.stdout.flush()\nimport time; time.sleep(600)\n") % LINES
+
+
+def count_markers(path, offset, found):
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            data = f.read()
+    except FileNotFoundError:
+        return offset, found
+    cut = data.rfind(b"\n") + 1
+    return offset + cut, found + data[:cut].count(b"DONE\n")
+
+
+def wait_markers(path, want, timeout=120):
+    offset, found, start = 0, 0, time.monotonic()
+    while found < want and time.monotonic() - start < timeout:
+        offset, found = count_markers(path, offset, found)
+        if found < want:
+            time.sleep(0.002)
+    return found
+
+
+def stop(proc):
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def bench_logmux(msvc, work):
+    with open(os.path.join(work, "writer.py"), "w") as f:
+        f.write(WRITER)
+    results = {}
+    # The limit: each writer straight into its own file.
+    t0 = time.monotonic()
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER.replace("import time; time.sleep(600)", "")],
+                              stdout=open(os.path.join(work, "direct%d.log" % i), "wb")) for i in range(WRITERS)]
+    for p in procs:
+        p.wait()
+    results["direct to files"] = time.monotonic() - t0
+    # msvc: merged, prefixed output into one file (plus its own per-service log files).
+    with open(os.path.join(work, "msvc.yaml"), "w") as f:
+        f.write("services:\n" + "".join("  w%d: { command: %s writer.py }\n" % (i, sys.executable) for i in range(WRITERS)))
+    out = os.path.join(work, "msvc.out")
+    t0 = time.monotonic()
+    proc = subprocess.Popen([msvc, "up", "--no-tui"], cwd=work, stdout=open(out, "wb"), stderr=subprocess.DEVNULL,
+                            start_new_session=True, env=dict(os.environ, NO_COLOR="1"))
+    found = wait_markers(out, WRITERS)
+    results["msvc"] = time.monotonic() - t0
+    stop(proc)
+    assert found == WRITERS, "msvc: only %d of %d writers finished" % (found, WRITERS)
+    # honcho.
+    with open(os.path.join(work, "Procfile"), "w") as f:
+        f.write("".join("w%d: %s writer.py\n" % (i, sys.executable) for i in range(WRITERS)))
+    out = os.path.join(work, "honcho.out")
+    t0 = time.monotonic()
+    proc = subprocess.Popen(["honcho", "start", "--no-colour"], cwd=work, stdout=open(out, "wb"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    found = wait_markers(out, WRITERS, timeout=300)
+    results["honcho"] = time.monotonic() - t0
+    stop(proc)
+    assert found == WRITERS, "honcho: only %d of %d writers finished" % (found, WRITERS)
+    return results
+
+
+def listener_stack(n, work):
+    """n services that listen on their PORT (tcp probe every 100ms)."""
+    with open(os.path.join(work, "listen.py"), "w") as f:
+        f.write("import os, socket, signal, sys\nsignal.signal(signal.SIGTERM, lambda *a: sys.exit(0))\n"
+                "s = socket.socket(); s.bind(('127.0.0.1', int(os.environ['PORT']))); s.listen()\n"
+                "signal.pause()\n")
+    with open(os.path.join(work, "msvc.yaml"), "w") as f:
+        f.write("services:\n" + "".join(
+            "  s%d: { command: %s listen.py, port: auto, health: { tcp: true, interval: 100ms } }\n" % (i, sys.executable)
+            for i in range(n)))
+
+
+def bench_startup(msvc, work, runs=5):
+    listener_stack(50, work)
+    times = []
+    for _ in range(runs):
+        t0 = time.monotonic()
+        r = subprocess.run([msvc, "up", "--wait", "--timeout", "60s"], cwd=work, capture_output=True, text=True)
+        times.append(time.monotonic() - t0)
+        subprocess.run([msvc, "down"], cwd=work, capture_output=True)
+        assert r.returncode == 0, r.stderr
+    return {"msvc up --wait, 50 services (median of %d)" % runs: statistics.median(times)}
+
+
+def proc_stat(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12]), int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def bench_footprint(msvc, work, seconds=30):
+    with open(os.path.join(work, "msvc.yaml"), "w") as f:
+        f.write("services:\n" + "".join("  s%d: { command: sleep 100000 }\n" % i for i in range(50)))
+    r = subprocess.run([msvc, "up", "-d", "--wait"], cwd=work, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    pid = json.loads(subprocess.run([msvc, "ps", "--json"], cwd=work, capture_output=True, text=True).stdout)["pid"]
+    time.sleep(2)
+    ticks0, _ = proc_stat(pid)
+    time.sleep(seconds)
+    ticks1, rss = proc_stat(pid)
+    subprocess.run([msvc, "down"], cwd=work, capture_output=True)
+    cpu = (ticks1 - ticks0) / os.sysconf("SC_CLK_TCK") / seconds * 100
+    # supervisord with the same 50 idle programs.
+    conf = os.path.join(work, "supervisord.conf")
+    sock = os.path.join(work, "supervisor.sock")
+    with open(conf, "w") as f:
+        f.write("[unix_http_server]\nfile=%s\n[supervisord]\nnodaemon=true\nlogfile=%s/sd.log\npidfile=%s/sd.pid\n"
+                "[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+                "[supervisorctl]\nserverurl=unix://%s\n" % (sock, work, work, sock))
+        for i in range(50):
+            f.write("[program:s%d]\ncommand=sleep 100000\nautorestart=true\n" % i)
+    sd = subprocess.Popen(["supervisord", "-c", conf], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(4)
+    t0, _ = proc_stat(sd.pid)
+    time.sleep(seconds)
+    t1, sd_rss = proc_stat(sd.pid)
+    ps_sd = []
+    for _ in range(30):
+        a = time.monotonic()
+        subprocess.run(["supervisorctl", "-c", conf, "status"], capture_output=True)
+        ps_sd.append(time.monotonic() - a)
+    stop(sd)
+    return {"msvc RSS MiB": rss / 2**20, "msvc idle CPU %": cpu,
+            "supervisord RSS MiB": sd_rss / 2**20, "supervisord idle CPU %": (t1 - t0) / os.sysconf("SC_CLK_TCK") / seconds * 100,
+            "supervisorctl status median ms": statistics.median(ps_sd) * 1000}
+
+
+def bench_ps(msvc, work, runs=50):
+    listener_stack(50, work)
+    r = subprocess.run([msvc, "up", "--wait", "--timeout", "60s"], cwd=work, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    times = []
+    for _ in range(runs):
+        t0 = time.monotonic()
+        subprocess.run([msvc, "ps", "--json"], cwd=work, capture_output=True, check=True)
+        times.append(time.monotonic() - t0)
+    subprocess.run([msvc, "down"], cwd=work, capture_output=True)
+    return {"msvc ps --json median ms": statistics.median(times) * 1000, "p90 ms": sorted(times)[int(runs * 0.9)] * 1000}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap.add_argument("--msvc", default=os.path.join(here, "..", ".build", "release", "msvc"))
+    ap.add_argument("--only", default="logmux,startup,footprint,ps")
+    ap.add_argument("--seconds", type=int, default=30)
+    args = ap.parse_args()
+    msvc = os.path.abspath(args.msvc)
+    if not os.access(msvc, os.X_OK):
+        sys.exit("build msvc first: swift build -c release")
+    for name in args.only.split(","):
+        work = tempfile.mkdtemp(prefix="msvc-bench-")
+        try:
+            if name == "logmux":
+                r = bench_logmux(msvc, work)
+                r["honcho / msvc"] = r["honcho"] / r["msvc"]
+                r["msvc / direct"] = r["msvc"] / r["direct to files"]
+            elif name == "startup":
+                r = bench_startup(msvc, work)
+            elif name == "footprint":
+                r = bench_footprint(msvc, work, args.seconds)
+            else:
+                r = bench_ps(msvc, work)
+            print(json.dumps({name: {k: round(v, 3) for k, v in r.items()}}), flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+import Foundation
+import MsvcCore
+import MsvcTestSupport
+import Testing
+
+/// Runs a program with posix_spawn and waitpid, output through temporary files. Foundation's
+/// `Process` sometimes never notices a child's exit once `msvc up -d` has left a detached
+/// grandchild behind (the child stays a zombie and the test hangs), so these tests avoid it.
+enum Spawn {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ args: [String], cwd: String, environment: [String: String] = [:], timeout: Double = 30) -> Result {
+        // sh changes folder first: posix_spawn has no portable chdir action.
+        let args = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", cwd] + args
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("msvc-spawn-\(UUID().uuidString)").path
+        let err = out + ".err"
+        defer { unlink(out); unlink(err) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env.removeValue(forKey: "MSVC_FILE")
+        for (k, v) in environment { env[k] = v }
+        var cenv = env.map { strdup("\($0.key)=\($0.value)") }
+        cenv.append(nil)
+        var cargs = args.map { strdup($0) }
+        cargs.append(nil)
+        defer { cargs.forEach { free($0) }; cenv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawnp(&pid, args[0], &actions, nil, cargs, cenv) == 0 else {
+            return Result(status: 127, stdout: "", stderr: "cannot run \(args[0])")
+        }
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(timeout)
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline { kill(pid, SIGKILL) }
+            usleep(2_000)
+        }
+        let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return Result(status: code, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                             stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    }
+
+    static func msvc(_ args: [String], cwd: String, timeout: Double = 60) -> Result {
+        run([MsvcBinary.path] + args, cwd: cwd, timeout: timeout)
+    }
+}
+
+/// A tmux server of its own, running one command in a pane of a fixed size.
+final class TmuxSession {
+    let socket = "msvc-test-\(UUID().uuidString.prefix(8))"
+    let cwd: String
+
+    init(command: String, cwd: String, width: Int = 120, height: Int = 34) throws {
+        self.cwd = cwd
+        let r = try tmux(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-s", "t", command])
+        if r.status != 0 { throw TmuxError(message: "tmux new-session failed: \(r.stderr)") }
+    }
+
+    struct TmuxError: Error { var message: String }
+
+    @discardableResult
+    func tmux(_ args: [String]) throws -> Spawn.Result {
+        Spawn.run(["tmux", "-L", socket, "-f", "/dev/null"] + args, cwd: cwd, timeout: 10)
+    }
+
+    /// The pane's text now.
+    func capture() -> String { (try? tmux(["capture-pane", "-p", "-t", "t"]).stdout) ?? "" }
+
+    /// A tmux format value for the pane (`#{alternate_on}`, `#{cursor_flag}`).
+    func value(_ format: String) -> String {
+        ((try? tmux(["display-message", "-p", "-t", "t", format]).stdout) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Sends keys (tmux key names: `Enter`, `PPage`, `q`, `C-c`).
+    func send(_ keys: String...) { _ = try? tmux(["send-keys", "-t", "t"] + keys) }
+
+    /// Types text literally.
+    func type(_ text: String) { _ = try? tmux(["send-keys", "-t", "t", "-l", text]) }
+
+    func resize(_ width: Int, _ height: Int) { _ = try? tmux(["resize-window", "-t", "t", "-x", "\(width)", "-y", "\(height)"]) }
+
+    /// Waits until the pane shows what `condition` wants; returns the last capture.
+    @discardableResult
+    func waitFor(_ seconds: Double = 20, _ what: String = "", _ condition: (String) -> Bool) -> (ok: Bool, screen: String) {
+        var last = ""
+        let ok = waitUntil(seconds, interval: 0.05) {
+            last = capture()
+            return condition(last)
+        }
+        return (ok, last)
+    }
+
+    /// Ends the session and the server (tmux 3.3a's kill-server alone can leave the server up).
+    func kill() {
+        _ = try? tmux(["kill-session", "-t", "t"])
+        _ = try? tmux(["kill-server"])
+    }
+}
+
+/// The real binary in tmux, attached to a detached stack.
+@Suite(.serialized) struct DashboardTmuxTests {
+    static let stack = """
+        name: dashtest
+        services:
+          api:
+            command: 'exec python3 -u -m http.server "$PORT" --bind 127.0.0.1'
+            shell: true
+            port: auto
+            health: { tcp: true, interval: 250ms }
+          flaky:
+            command: 'echo "flaky starting"; if [ -f ok ]; then echo "flaky ready"; exec sleep 1000; fi; echo "boom: missing ok file" >&2; exit 3'
+            shell: true
+            restart: always
+            max_restarts: 1000
+            backoff: { initial: 200ms, max: 1s }
+          worker:
+            command: 'while true; do echo "{\\"level\\":\\"warn\\",\\"msg\\":\\"queue slow\\",\\"depth\\":3}"; echo "INFO tick"; sleep 0.3; done'
+            shell: true
+            health: { log: "tick" }
+        """
+
+    static var hasTmux: Bool { Spawn.run(["tmux", "-V"], cwd: "/", timeout: 5).status == 0 }
+
+    func row(_ screen: String, _ name: String) -> String {
+        screen.split(separator: "\n").first { $0.contains(" \(name) ") && ($0.hasPrefix("  ") || $0.hasPrefix("▶")) }.map(String.init) ?? ""
+    }
+
+    @Test(.enabled(if: hasTmux)) func dash_attachesToADetachedStack_keysAct_andLeavesItRunning() throws {
+        let dir = try TemporaryDirectory(prefix: "msvc-dash")
+        try dir.write("msvc.yaml", Self.stack)
+        let up = Spawn.msvc(["up", "-d"], cwd: dir.path)
+        try #require(up.status == 0, "\(up.stderr)")
+        defer { _ = Spawn.msvc(["down", "--timeout", "2s"], cwd: dir.path) }
+        let command = "env -u NO_COLOR TERM=xterm-256color '\(MsvcBinary.path)' dash; echo DASH-EXIT=$?; exec sleep 600"
+        let t = try TmuxSession(command: command, cwd: dir.path)
+        defer { t.kill() }
+
+        // The table shows the states as services start and crash.
+        var w = t.waitFor(30) { row($0, "api").contains("running") && row($0, "worker").contains("running") }
+        #expect(w.ok, "services never showed running:\n\(w.screen)")
+        w = t.waitFor(20) { s in ["backoff", "exited(3)", "crash"].contains { row(s, "flaky").contains($0) } }
+        #expect(w.ok, "flaky never showed its crash:\n\(w.screen)")
+        #expect(w.screen.contains("dashtest") && w.screen.contains("socket:"))
+
+        // Select flaky with the filter; its crash panel shows the exit and the last output.
+        t.send("/")
+        t.type("fla")
+        t.send("Enter")
+        w = t.waitFor(10) { $0.contains("filter:\"fla\"") && !row($0, "api").contains("running") }
+        #expect(w.ok, "filter did not narrow the table:\n\(w.screen)")
+        w = t.waitFor(10) { $0.contains("exited with code 3") && $0.contains("boom: missing ok file") }
+        #expect(w.ok, "no crash panel:\n\(w.screen)")
+
+        // It recovers.
+        try dir.write("ok", "")
+        w = t.waitFor(20) { row($0, "flaky").contains("running") }
+        #expect(w.ok, "flaky never recovered:\n\(w.screen)")
+
+        // Stop, start, restart, scale, with the result in the status line.
+        t.send("x")
+        w = t.waitFor(15) { row($0, "flaky").contains("stopped") }
+        #expect(w.ok, "stop did not show:\n\(w.screen)")
+        t.send("x")
+        w = t.waitFor(15) { row($0, "flaky").contains("running") }
+        #expect(w.ok, "start did not show:\n\(w.screen)")
+        t.send("r")
+        w = t.waitFor(15) { $0.contains("✓") && $0.lowercased().contains("restart") }
+        #expect(w.ok, "restart result missing:\n\(w.screen)")
+        t.send("+")
+        w = t.waitFor(15) { row($0, "flaky").contains("2/2") }
+        #expect(w.ok, "scale up did not show:\n\(w.screen)")
+        t.send("-")
+        w = t.waitFor(15) { row($0, "flaky").contains("1/1") }
+        #expect(w.ok, "scale down did not show:\n\(w.screen)")
+
+        // Clear the filter, merge all logs, search, level filter.
+        t.send("Escape")
+        t.send("a")
+        w = t.waitFor(10) { $0.contains("logs: all services") && $0.contains("worker │") }
+        #expect(w.ok, "merged view missing:\n\(w.screen)")
+        t.send("s")
+        t.type("queue")
+        t.send("Enter")
+        w = t.waitFor(10) { $0.contains("search \"queue\"") && $0.contains("match ") }
+        #expect(w.ok, "search did not report a match:\n\(w.screen)")
+        t.send("l", "l", "l")
+        w = t.waitFor(10) { $0.contains("level≥warn") }
+        #expect(w.ok, "level filter missing:\n\(w.screen)")
+
+        // Resize to 80×24 and back.
+        t.resize(80, 24)
+        w = t.waitFor(10) { s in
+            let lines = s.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.count <= 25 && s.contains("SERVICE") && s.contains("flaky") && !s.contains("REPLICAS")
+        }
+        #expect(w.ok, "compact layout missing after resize:\n\(w.screen)")
+        t.resize(120, 34)
+        w = t.waitFor(10) { $0.contains("REPLICAS") }
+        #expect(w.ok, "full layout missing after resize back:\n\(w.screen)")
+
+        // q detaches, restores the terminal, and the stack keeps running.
+        t.send("q")
+        w = t.waitFor(10) { $0.contains("DASH-EXIT=0") }
+        #expect(w.ok, "dash did not exit cleanly:\n\(w.screen)")
+        #expect(t.value("#{alternate_on}") == "0", "still in the alternate screen")
+        #expect(t.value("#{cursor_flag}") == "1", "cursor left hidden")
+        let ps = Spawn.msvc(["ps"], cwd: dir.path)
+        #expect(ps.status == 0 && ps.stdout.contains("api"), "stack not running after detach: \(ps.stderr)")
+    }
+
+    @Test(.enabled(if: hasTmux)) func dash_restoresTheTerminal_onCtrlCAndSIGTERM() throws {
+        let dir = try TemporaryDirectory(prefix: "msvc-dash")
+        try dir.write("msvc.yaml", """
+            name: tiny
+            services:
+              one: { command: 'while true; do echo "tick ünïcødé 日本"; sleep 0.2; done', shell: true }
+            """)
+        let up = Spawn.msvc(["up", "-d"], cwd: dir.path)
+        try #require(up.status == 0, "\(up.stderr)")
+        defer { _ = Spawn.msvc(["down", "--timeout", "2s"], cwd: dir.path) }
+        let command = "NO_COLOR=1 '\(MsvcBinary.path)' dash; echo DASH-EXIT=$?; NO_COLOR=1 '\(MsvcBinary.path)' dash; echo SECOND-EXIT=$?; exec sleep 600"
+        let t = try TmuxSession(command: command, cwd: dir.path, width: 80, height: 24)
+        defer { t.kill() }
+        var w = t.waitFor(20) { $0.contains("tick ünïcødé 日本") && $0.contains("running") }
+        #expect(w.ok, "dashboard never showed the wide-character line:\n\(w.screen)")
+        t.send("C-c")
+        w = t.waitFor(10) { $0.contains("DASH-EXIT=0") }
+        #expect(w.ok, "Ctrl-C did not leave cleanly:\n\(w.screen)")
+        w = t.waitFor(20) { $0.contains("tick") && $0.contains("running") && $0.contains("SERVICE") }
+        #expect(w.ok, "second dashboard did not start:\n\(w.screen)")
+        let pid = Optional(Spawn.run(["pgrep", "-n", "-f", "\(MsvcBinary.path) dash"], cwd: "/").stdout)
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(pid != nil, "no msvc dash process found")
+        kill(pid!, SIGTERM)
+        w = t.waitFor(10) { $0.contains("SECOND-EXIT=") }
+        #expect(w.ok, "SIGTERM did not end the dashboard:\n\(w.screen)")
+        #expect(t.value("#{alternate_on}") == "0", "still in the alternate screen")
+        #expect(Spawn.msvc(["ps"], cwd: dir.path).status == 0, "stack not running after detach")
+    }
+}

@@ -1,0 +1,3 @@
+module {{project}}/{{service}}
+
+go 1.19
