@@ -114,8 +114,8 @@ public enum Dashboard {
         var attempt = 0
         while !Task.isCancelled {
             do {
-                let stream = try await control.follow(LogQuery(tail: attempt == 0 ? lines : 0))
-                for try await record in stream { queue.post(log: record) }
+                let stream = try await control.followBatches(LogQuery(tail: attempt == 0 ? lines : 0))
+                for try await batch in stream { queue.post(logs: batch) }
                 if Task.isCancelled { return }
                 if attempt == 0 { queue.post(.logsEnded(nil)) }
             } catch {

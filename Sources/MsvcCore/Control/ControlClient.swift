@@ -114,6 +114,22 @@ public struct ControlClient: StackControl {
     }
 
     public func follow(_ query: LogQuery) async throws -> AsyncThrowingStream<LogRecord, any Error> {
+        let batches = try await followBatches(query)
+        let (stream, continuation) = AsyncThrowingStream<LogRecord, any Error>.makeStream()
+        // The consumer drives this bridge; cancelling the stream cancels the task.
+        let task = Task {
+            do {
+                for try await batch in batches { for r in batch { continuation.yield(r) } }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    public func followBatches(_ query: LogQuery) async throws -> AsyncThrowingStream<[LogRecord], any Error> {
         let channel = try await connect()
         let request = Self.line([("id", .int(1)), ("op", .string("follow"))] + Wire.json(query))
         return AsyncThrowingStream { continuation in
@@ -125,8 +141,9 @@ public struct ControlClient: StackControl {
                         for try await line in inbound {
                             let j = try JSON.parse(bytes: Array(line.readableBytesView))
                             if j["end"] != nil { break }
-                            if let r = j["record"].flatMap(Wire.record) { continuation.yield(r) }
-                            else if j["ok"]?.boolValue == false {
+                            if let batch = j["records"]?.arrayValue {
+                                continuation.yield(batch.compactMap(Wire.record))
+                            } else if j["ok"]?.boolValue == false {
                                 throw ControlError.invalid(j["error"]?.stringValue ?? "follow failed")
                             }
                         }

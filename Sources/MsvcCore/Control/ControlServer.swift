@@ -58,9 +58,10 @@ public final class ControlServer: Sendable {
                 }
                 do {
                     if request["op"]?.stringValue == "follow" {
-                        let stream = try await control.follow(Wire.query(request))
+                        // One line per batch: a flooding stack costs one write per pipe read, not per line.
+                        let stream = try await control.followBatches(Wire.query(request))
                         try await send([("ok", .bool(true))])
-                        for try await record in stream { try await send([("record", Wire.json(record))]) }
+                        for try await batch in stream { try await send([("records", .array(batch.map(Wire.json)))]) }
                         try await send([("end", .bool(true))])
                         return
                     }

@@ -90,6 +90,8 @@ public protocol StackControl: Sendable {
     func logs(_ query: LogQuery) async throws -> [LogRecord]
     /// Stored lines matching `query`, then live ones as they arrive, until cancelled.
     func follow(_ query: LogQuery) async throws -> AsyncThrowingStream<LogRecord, any Error>
+    /// The same lines in batches as they were read, for consumers that take many at once.
+    func followBatches(_ query: LogQuery) async throws -> AsyncThrowingStream<[LogRecord], any Error>
     /// Starts stopped services.
     func start(_ services: [String]) async throws -> ActionResult
     /// Stops services (dependents keep running).

@@ -11,9 +11,29 @@ public final class LogHub: Sendable {
     private let state: Mutex<State>
 
     private struct Subscriber {
+        enum Sink {
+            case records(AsyncThrowingStream<LogRecord, any Error>.Continuation)
+            case batches(AsyncThrowingStream<[LogRecord], any Error>.Continuation)
+        }
         var query: LogQuery
         var filter: LineFilter
-        var continuation: AsyncThrowingStream<LogRecord, any Error>.Continuation
+        var sink: Sink
+
+        func send(_ records: [LogRecord]) {
+            let matching = records.filter(filter.matches)
+            guard !matching.isEmpty else { return }
+            switch sink {
+            case .records(let c): for r in matching { c.yield(r) }
+            case .batches(let c): c.yield(matching)
+            }
+        }
+
+        func finish() {
+            switch sink {
+            case .records(let c): c.finish()
+            case .batches(let c): c.finish()
+            }
+        }
     }
 
     private struct State {
@@ -67,9 +87,7 @@ public final class LogHub: Sendable {
                 s.buffers[e.service] = buffer
                 records.append(r)
             }
-            for sub in s.subscribers.values {
-                for r in records where sub.filter.matches(r) { sub.continuation.yield(r) }
-            }
+            for sub in s.subscribers.values { sub.send(records) }
             return records
         }
     }
@@ -99,19 +117,35 @@ public final class LogHub: Sendable {
 
     /// Stored lines matching `query`, then live ones, until the consumer stops or `finishAll` runs.
     public func follow(_ query: LogQuery) throws -> AsyncThrowingStream<LogRecord, any Error> {
-        let filter = try LineFilter(query)
-        let (stream, continuation) = AsyncThrowingStream<LogRecord, any Error>.makeStream(bufferingPolicy: .bufferingNewest(100_000))
-        let id: UInt64 = state.withLock { s in
-            for r in Self.select(s, query, filter) { continuation.yield(r) }
+        let (stream, continuation) = AsyncThrowingStream<LogRecord, any Error>.makeStream()
+        let id = try subscribe(query, .records(continuation))
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
+        return stream
+    }
+
+    /// Like `follow`, but one element per appended batch (a pipe read): the form for consumers
+    /// that handle many lines at once, such as the dashboard and the control socket.
+    public func followBatches(_ query: LogQuery) throws -> AsyncThrowingStream<[LogRecord], any Error> {
+        let (stream, continuation) = AsyncThrowingStream<[LogRecord], any Error>.makeStream()
+        let id = try subscribe(query, .batches(continuation))
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
+        return stream
+    }
+
+    private func subscribe(_ query: LogQuery, _ sink: Subscriber.Sink) throws -> UInt64 {
+        let stored = try LineFilter(query)
+        // Live lines are filtered by service and pattern only; `tail` and `since` shape the backlog.
+        let live = try LineFilter(LogQuery(services: query.services, grep: query.grep))
+        return state.withLock { s in
+            Subscriber(query: query, filter: stored, sink: sink).send(Self.select(s, query, stored))
             s.nextSubscriber += 1
-            let live = try? LineFilter(LogQuery(services: query.services, grep: query.grep))
-            s.subscribers[s.nextSubscriber] = Subscriber(query: query, filter: live ?? filter, continuation: continuation)
+            s.subscribers[s.nextSubscriber] = Subscriber(query: query, filter: live, sink: sink)
             return s.nextSubscriber
         }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
-        }
-        return stream
+    }
+
+    private func unsubscribe(_ id: UInt64) {
+        _ = state.withLock { $0.subscribers.removeValue(forKey: id) }
     }
 
     /// Ends every live subscription (the stack is gone).
@@ -121,7 +155,7 @@ public final class LogHub: Sendable {
             s.subscribers.removeAll()
             return all
         }
-        for sub in subs { sub.continuation.finish() }
+        for sub in subs { sub.finish() }
     }
 
     private static func select(_ s: State, _ query: LogQuery, _ filter: LineFilter) -> [LogRecord] {

@@ -42,6 +42,11 @@ extension StackSupervisor: StackControl {
         }
     }
 
+    public func followBatches(_ query: LogQuery) async throws -> AsyncThrowingStream<[LogRecord], any Error> {
+        try validate(query.services)
+        return try hub.followBatches(query)
+    }
+
     public func start(_ names: [String]) async throws -> ActionResult {
         try validate(names)
         guard !shuttingDown else { return ActionResult(ok: false, message: "the stack is shutting down") }

@@ -160,8 +160,15 @@ private struct JSONByteParser {
             }
             if b < 0x20 { throw fail("control character in string") }
             if b != UInt8(ascii: "\\") {
-                out.append(b)
-                i += 1
+                // Copy the whole run up to the next quote, escape or control byte at once.
+                var j = i + 1
+                while j < bytes.count {
+                    let c = bytes[j]
+                    if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                    j += 1
+                }
+                out.append(contentsOf: bytes[i..<j])
+                i = j
                 continue
             }
             i += 1

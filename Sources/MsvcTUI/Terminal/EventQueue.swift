@@ -46,9 +46,13 @@ final class EventQueue: Sendable {
     }
 
     /// Queues a log line.
-    func post(log record: LogRecord) {
+    func post(log record: LogRecord) { post(logs: [record]) }
+
+    /// Adds log lines in one step: one lock and at most one wake-up per batch.
+    func post(logs records: [LogRecord]) {
+        guard !records.isEmpty else { return }
         let wake = state.withLock { s -> Bool in
-            s.logs.append(record)
+            s.logs.append(contentsOf: records)
             if s.logs.count > logLimit + logLimit / 2 {
                 let extra = s.logs.count - logLimit
                 s.logs.removeFirst(extra)

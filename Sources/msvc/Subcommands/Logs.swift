@@ -31,7 +31,7 @@ extension MsvcCommand {
                 let printer = LogPrinter(services: names, maxReplicas: Dictionary(uniqueKeysWithValues: snapshot.services.map { ($0.name, $0.replicas.count) }),
                                          style: global.style(), json: json && follow)
                 if follow {
-                    for try await record in try await client.follow(query) { printer.print([record]) }
+                    for try await batch in try await client.followBatches(query) { printer.print(batch) }
                     return
                 }
                 let records = try await client.logs(query)

@@ -20,7 +20,7 @@ import Testing
             #expect(inOrder, "w\(i) lines out of order")
         }
         // The in-memory ring keeps the newest lines, in order.
-        let tail = try stack.supervisor.hub.query(LogQuery(services: ["w3"], tail: 3)).filter { $0.stream == .stdout }.map(\.text)
+        let tail = try stack.supervisor.hub.query(LogQuery(services: ["w3"], tail: 10)).filter { $0.stream == .stdout }.map(\.text)
         #expect(tail.suffix(2) == ["99999", "100000"])
         await stack.stop()
     }
