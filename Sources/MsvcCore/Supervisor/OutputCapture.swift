@@ -63,38 +63,25 @@ final class CaptureCore: Sendable {
 
     /// Watches the pipes and the wake-up eventfd.
     let poller: EventPoller
-    private let inbox = Mutex<(commands: [Command], closed: Bool)>(([], false))
+    private let inbox: ThreadMailbox<Command>
     /// Fulfilled when the thread has finished.
     let finished = OneShot<Void>()
 
     /// Creates the poller and starts the reader thread, which keeps this object alive until shutdown.
     init(sink: @escaping OutputCapture.Sink) throws(LaunchError) {
         poller = try EventPoller()
+        inbox = ThreadMailbox(poller: poller) { if case .shutdown = $0 { true } else { false } }
         try DedicatedThread.start(name: "msvc-output") { [self] in
             CaptureLoop(core: self, sink: sink).run()
         }
     }
 
-    /// Queues `command`; false once shut down.
+    /// Queues `command` and wakes the thread; false once shut down.
     @discardableResult
-    func submit(_ command: Command) -> Bool {
-        let accepted = inbox.withLock { box -> Bool in
-            guard !box.closed else { return false }
-            box.commands.append(command)
-            if case .shutdown = command { box.closed = true }
-            return true
-        }
-        if accepted { poller.wake() }
-        return accepted
-    }
+    func submit(_ command: Command) -> Bool { inbox.submit(command) }
 
-    /// Takes the queued commands (reader thread only).
-    func takeCommands() -> [Command] {
-        inbox.withLock { box in
-            defer { box.commands = [] }
-            return box.commands
-        }
-    }
+    /// Takes the queued commands (the owning thread only).
+    func takeCommands() -> [Command] { inbox.take() }
 }
 
 /// The reader thread's state; created on that thread and never shared.

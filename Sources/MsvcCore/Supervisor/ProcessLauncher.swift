@@ -105,14 +105,9 @@ final class LauncherCore: Sendable {
         case shutdown
     }
 
-    private struct Inbox {
-        var commands: [Command] = []
-        var closed = false
-    }
-
     /// Watches leader pidfds, the watchdog and the wake-up eventfd.
     let poller: EventPoller
-    private let inbox = Mutex(Inbox())
+    private let inbox: ThreadMailbox<Command>
     /// Fulfilled when the thread has finished.
     let finished = OneShot<Void>()
     /// The current watchdog pid, 0 when none.
@@ -121,30 +116,17 @@ final class LauncherCore: Sendable {
     /// Creates the poller and starts the launcher thread, which keeps this object alive until shutdown.
     init(capture: OutputCapture, options: ProcessLauncher.Options) throws(LaunchError) {
         poller = try EventPoller()
+        inbox = ThreadMailbox(poller: poller) { if case .shutdown = $0 { true } else { false } }
         // The thread keeps the core alive until shutdown; the public launcher's deinit asks for it.
         try DedicatedThread.start(name: "msvc-launcher") { [self] in
             LauncherLoop(core: self, capture: capture, useWatchdog: options.watchdog).run()
         }
     }
 
-    /// Queues `command` and wakes the thread; false once the launcher has shut down.
+    /// Queues `command` and wakes the thread; false once shut down.
     @discardableResult
-    func submit(_ command: Command) -> Bool {
-        let accepted = inbox.withLock { box -> Bool in
-            guard !box.closed else { return false }
-            box.commands.append(command)
-            if case .shutdown = command { box.closed = true }
-            return true
-        }
-        if accepted { poller.wake() }
-        return accepted
-    }
+    func submit(_ command: Command) -> Bool { inbox.submit(command) }
 
-    /// Takes the queued commands (launcher thread only).
-    func takeCommands() -> [Command] {
-        inbox.withLock { box in
-            defer { box.commands = [] }
-            return box.commands
-        }
-    }
+    /// Takes the queued commands (the owning thread only).
+    func takeCommands() -> [Command] { inbox.take() }
 }
