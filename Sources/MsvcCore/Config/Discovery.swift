@@ -31,9 +31,13 @@ public enum Discovery {
     }
 
     /// The variables one process gets about itself: `PORT`, `PORT_<NAME>`, `MSVC_SERVICE`,
-    /// `MSVC_REPLICA`, `MSVC_PROJECT`. `ownPorts` are this replica's ports (`""` the main one).
-    public static func selfVariables(project: String, service: String, replica: Int, ownPorts: [String: Int]) -> [String: String] {
+    /// `MSVC_REPLICA`, `MSVC_PROJECT`, and `MSVC_STATE_DIR` (a data folder of this stack
+    /// instance, so stacks run side by side keep separate data). `ownPorts` are this
+    /// replica's ports (`""` the main one).
+    public static func selfVariables(project: String, service: String, replica: Int, ownPorts: [String: Int],
+                                     stateDirectory: String? = nil) -> [String: String] {
         var env = ["MSVC_SERVICE": service, "MSVC_REPLICA": String(replica), "MSVC_PROJECT": project]
+        if let stateDirectory { env["MSVC_STATE_DIR"] = stateDirectory }
         for (portName, number) in ownPorts {
             env[portName.isEmpty ? "PORT" : "PORT_" + Naming.envPrefix(portName)] = String(number)
         }

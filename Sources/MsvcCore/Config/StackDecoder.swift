@@ -112,7 +112,7 @@ struct StackDecoder {
 
     /// Discovery variables are set at start, so references to them are kept for then.
     static func discoveryNames(_ services: YAMLNode?) -> Set<String> {
-        var names: Set<String> = ["PORT", "MSVC_SERVICE", "MSVC_REPLICA", "MSVC_PROJECT"]
+        var names: Set<String> = ["PORT", "MSVC_SERVICE", "MSVC_REPLICA", "MSVC_PROJECT", "MSVC_STATE_DIR"]
         guard case .mapping(let pairs)? = services?.content else { return names }
         for pair in pairs {
             let prefix = Naming.envPrefix(pair.key.scalar ?? "")

@@ -8,12 +8,15 @@ public struct ReplicaEnvironment: Sendable {
     public let directory: String
     /// msvc's own environment, the first source.
     public let base: [String: String]
+    /// The instance's data folder, exported as `MSVC_STATE_DIR`.
+    public let dataDirectory: String?
 
     /// Creates a builder.
-    public init(stack: StackConfig, directory: String, base: [String: String]) {
+    public init(stack: StackConfig, directory: String, base: [String: String], dataDirectory: String? = nil) {
         self.stack = stack
         self.directory = directory
         self.base = base
+        self.dataDirectory = dataDirectory
     }
 
     /// Reads env files now (so a restart sees edits); later files win.
@@ -38,7 +41,8 @@ public struct ReplicaEnvironment: Sendable {
         for (k, v) in stack.env { env[k] = v }
         env.merge(envFileValues(service.envFile, scope: env)) { _, b in b }
         for (k, v) in service.env { env[k] = v }
-        let own = Discovery.selfVariables(project: stack.name, service: service.name, replica: replica, ownPorts: ownPorts)
+        let own = Discovery.selfVariables(project: stack.name, service: service.name, replica: replica, ownPorts: ownPorts,
+                                          stateDirectory: dataDirectory)
         let known = discovery.merging(own) { _, b in b }
         env.merge(known) { _, b in b }
         for (k, v) in env where v.contains("${") {

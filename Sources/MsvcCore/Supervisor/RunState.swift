@@ -21,6 +21,8 @@ public struct StateDirectory: Sendable {
     public var stateFile: String { run + "/state.json" }
     /// The log folder.
     public var logs: String { root + "/logs" }
+    /// Services' own data for this instance, exported as `MSVC_STATE_DIR`.
+    public var data: String { root + "/data" }
 
     /// The log file of one replica: `orders.log`, `orders.2.log`.
     public func logFile(service: String, replica: Int) -> String {
@@ -31,6 +33,7 @@ public struct StateDirectory: Sendable {
     public func create() throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: data, withIntermediateDirectories: true)
         try fm.createDirectory(atPath: run, withIntermediateDirectories: true)
         chmod(run, 0o700)
     }

@@ -66,7 +66,8 @@ public actor StackSupervisor {
         self.options = options
         hub = LogHub(capacity: options.logCapacity)
         graph = StackGraph(loaded.config)
-        environment = ReplicaEnvironment(stack: loaded.config, directory: loaded.directory, base: options.environment)
+        environment = ReplicaEnvironment(stack: loaded.config, directory: loaded.directory, base: options.environment,
+                                         dataDirectory: options.stateDirectory.data)
         outputs = OutputRouter(hub: hub, directory: options.stateDirectory, writeFiles: options.writeLogFiles,
                                maxFileSize: options.logFileMaxSize, onLines: options.onLines)
         (commands, commandSink) = AsyncStream.makeStream(of: Command.self)

@@ -59,13 +59,20 @@ import Testing
     @Test func twoInstances_runSideBySideInOneProcess() async throws {
         let yaml = """
             services:
-              api: { command: python3 server.py, port: auto, health: { http: /healthz, interval: 100ms } }
+              api:
+                command: sh -c 'echo "data $MSVC_STATE_DIR"; exec python3 server.py'
+                port: auto
+                health: { http: /healthz, interval: 100ms }
             """
         let a = try await StackHarness(yaml, files: ["server.py": httpServerScript])
         let b = try await StackHarness(yaml, files: ["server.py": httpServerScript])
         for s in [a, b] { await s.waitFor("healthy") { $0.replica("api")?.health == .healthy } }
         let portA = await a.snapshot().services[0].port, portB = await b.snapshot().services[0].port
         #expect(portA != nil && portB != nil && portA != portB)
+        for s in [a, b] {
+            // Each instance has its own data folder.
+            #expect(s.lines("api").contains { $0.text == "data \(s.dir.path)/.msvc/data" }, "\(s.lines("api").map(\.text))")
+        }
         await a.stop()
         #expect(await b.replica("api")?.health == .healthy, "stopping one instance leaves the other alone")
         await b.stop()
