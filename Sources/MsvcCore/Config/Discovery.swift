@@ -44,11 +44,42 @@ public enum Discovery {
         return env
     }
 
-    /// Expands references kept for start time (`${ORDERS_URL}`) once discovery values are known.
-    public static func resolveDeferred(_ text: String, variables: [String: String]) -> String {
-        guard text.contains("${") else { return text }
-        return (try? Interpolation.expand(text) { name in
-            variables[name].map { .value($0) } ?? .unset
-        }) ?? text
+    /// Every variable msvc sets at start time for a stack whose services have these named
+    /// ports: references to them are kept by the loader and expanded per replica.
+    public static func names(services: [(name: String, ports: [String])]) -> Set<String> {
+        var names: Set<String> = ["PORT", "MSVC_SERVICE", "MSVC_REPLICA", "MSVC_PROJECT", "MSVC_STATE_DIR"]
+        for (service, ports) in services {
+            let prefix = Naming.envPrefix(service)
+            names.formUnion([prefix + "_HOST", prefix + "_PORT", prefix + "_URL"])
+            for port in ports {
+                let suffix = Naming.envPrefix(port)
+                names.formUnion(["PORT_" + suffix, prefix + "_PORT_" + suffix])
+            }
+        }
+        return names
+    }
+
+    /// The start-time variable names of `stack`.
+    public static func names(_ stack: StackConfig) -> Set<String> {
+        names(services: stack.services.values.map { ($0.name, Array($0.ports.keys)) })
+    }
+
+    /// Expands a string the loader kept for start time (it refers to a start-time variable,
+    /// and is then in msvc.yaml syntax: literal `$` written `$$`). Any other string is left
+    /// exactly as loaded. `known` are the start-time values of this replica; a start-time
+    /// name without a value (`${PORT}` of a service without a port) expands as unset, and,
+    /// where that is an error, as empty.
+    public static func resolveDeferred(_ text: String, known: [String: String], names: Set<String>) -> String {
+        guard text.contains("${"), references(in: text).contains(where: names.contains) else { return text }
+        func lookup(_ unknown: Interpolation.Lookup) -> (String) -> Interpolation.Lookup {
+            { name in known[name].map { .value($0) } ?? (names.contains(name) ? unknown : .deferred) }
+        }
+        return (try? Interpolation.expand(text, lookup: lookup(.unset)))
+            ?? (try? Interpolation.expand(text, lookup: lookup(.value("")))) ?? text
+    }
+
+    /// Names written as `${NAME` in `text`.
+    static func references(in text: String) -> [String] {
+        text.matches(of: /\$\{([A-Za-z_][A-Za-z0-9_]*)/).map { String($0.output.1) }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `${VAR}` interpolation with the modifiers docker compose users know.
 ///
 /// - `${VAR}`: the value; an unset variable is an error.
@@ -27,36 +29,51 @@ public enum Interpolation {
     }
 
     /// Interpolates `text`, asking `lookup` for each variable.
+    ///
+    /// When a reference is `.deferred`, the result keeps msvc.yaml syntax so that a second
+    /// `expand` at start time is exact: deferred references stay as written and every literal
+    /// `$` (from `$$`, a bare `$`, or a substituted value) is written `$$`.
     public static func expand(_ text: String, lookup: (String) -> Lookup) throws(Failure) -> String {
         guard text.contains("$") else { return text }
         let chars = Array(text)
+        var sawDeferred = false
+        let recording: (String) -> Lookup = { name in
+            let found = lookup(name)
+            if found == .deferred { sawDeferred = true }
+            return found
+        }
         var index = 0
-        return try expand(chars, &index, depth: 0, nested: false, evaluate: true, lookup: lookup).text
+        let plain = try expand(chars, &index, depth: 0, nested: false, evaluate: true, escape: false, lookup: recording).text
+        guard sawDeferred else { return plain }
+        index = 0
+        return try expand(chars, &index, depth: 0, nested: false, evaluate: true, escape: true, lookup: lookup).text
     }
 
     /// Expands until the end of the text, or (when `nested`) until the `}` that closes the
     /// reference being read. With `evaluate` false nothing is looked up: the text is only
     /// checked, as a default that is not needed must not fail for an unset variable in it.
     private static func expand(
-        _ chars: [Character], _ i: inout Int, depth: Int, nested: Bool, evaluate: Bool, lookup: (String) -> Lookup
+        _ chars: [Character], _ i: inout Int, depth: Int, nested: Bool, evaluate: Bool, escape: Bool,
+        lookup: (String) -> Lookup
     ) throws(Failure) -> (text: String, closed: Bool) {
         var out = ""
+        let dollar = escape ? "$$" : "$"
         while i < chars.count {
             let c = chars[i]
             if nested && c == "}" { return (out, true) }
             guard c == "$", i + 1 < chars.count else {
-                out.append(c)
+                out += c == "$" ? dollar : String(c)
                 i += 1
                 continue
             }
             let next = chars[i + 1]
             if next == "$" {
-                out.append("$")
+                out += dollar
                 i += 2
             } else if next == "{" {
-                out += try reference(chars, &i, depth: depth, evaluate: evaluate, lookup: lookup)
+                out += try reference(chars, &i, depth: depth, evaluate: evaluate, escape: escape, lookup: lookup)
             } else {
-                out.append(c)
+                out += dollar
                 i += 1
             }
         }
@@ -64,8 +81,10 @@ public enum Interpolation {
     }
 
     private static func reference(
-        _ chars: [Character], _ i: inout Int, depth: Int, evaluate: Bool, lookup: (String) -> Lookup
+        _ chars: [Character], _ i: inout Int, depth: Int, evaluate: Bool, escape: Bool, lookup: (String) -> Lookup
     ) throws(Failure) -> String {
+        // In escape mode a substituted value's own `$` must stay literal at start time.
+        func literal(_ v: String) -> String { escape ? v.replacingOccurrences(of: "$", with: "$$") : v }
         let start = i
         let unterminated = Failure(offset: start, message: "unterminated \"${\"; add the closing \"}\"")
         guard depth < 16 else {
@@ -97,7 +116,7 @@ public enum Interpolation {
             }
             i += 1
             switch found {
-            case .value(let v): return v
+            case .value(let v): return literal(v)
             case .deferred: return String(chars[start..<i])
             case .unset:
                 throw Failure(offset: start, message: "variable \"\(name)\" is not set; set it in the environment, an env_file or env:, or write ${\(name):-default}")
@@ -112,15 +131,15 @@ public enum Interpolation {
         let missing = op.hasPrefix(":") ? (value ?? "").isEmpty : value == nil
         let deferred = found == .deferred
         let needed = !deferred && (op.last == "+" ? !missing : missing)
-        let argument = try expand(chars, &i, depth: depth + 1, nested: true, evaluate: needed, lookup: lookup)
+        let argument = try expand(chars, &i, depth: depth + 1, nested: true, evaluate: needed, escape: escape, lookup: lookup)
         guard argument.closed else { throw unterminated }
         i += 1  // the closing brace
         if deferred { return String(chars[start..<i]) }
         switch op.last! {
-        case "-": return missing ? argument.text : value!
+        case "-": return missing ? argument.text : literal(value!)
         case "+": return missing ? "" : argument.text
         default:
-            guard missing else { return value! }
+            guard missing else { return literal(value!) }
             let state = value == nil ? "is not set" : "is empty"
             let reason = argument.text.isEmpty ? "; set it in the environment, an env_file or env:" : ": \(argument.text)"
             throw Failure(offset: start, message: "required variable \"\(name)\" \(state)\(reason)")

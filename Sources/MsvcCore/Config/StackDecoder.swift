@@ -112,21 +112,16 @@ struct StackDecoder {
 
     /// Discovery variables are set at start, so references to them are kept for then.
     static func discoveryNames(_ services: YAMLNode?) -> Set<String> {
-        var names: Set<String> = ["PORT", "MSVC_SERVICE", "MSVC_REPLICA", "MSVC_PROJECT", "MSVC_STATE_DIR"]
-        guard case .mapping(let pairs)? = services?.content else { return names }
-        for pair in pairs {
-            let prefix = Naming.envPrefix(pair.key.scalar ?? "")
-            names.formUnion([prefix + "_HOST", prefix + "_PORT", prefix + "_URL"])
-            guard case .mapping(let fields) = pair.value.content else { continue }
-            for field in fields where field.key.scalar == "ports" {
-                guard case .mapping(let ports) = field.value.content else { continue }
-                for port in ports {
-                    let suffix = Naming.envPrefix(port.key.scalar ?? "")
-                    names.formUnion(["PORT_" + suffix, prefix + "_PORT_" + suffix])
+        guard case .mapping(let pairs)? = services?.content else { return Discovery.names(services: []) }
+        return Discovery.names(services: pairs.map { pair in
+            var ports: [String] = []
+            if case .mapping(let fields) = pair.value.content {
+                for field in fields where field.key.scalar == "ports" {
+                    if case .mapping(let named) = field.value.content { ports += named.compactMap(\.key.scalar) }
                 }
             }
-        }
-        return names
+            return (pair.key.scalar ?? "", ports)
+        })
     }
 
     /// Reads `env_file:` entries, adding their variables to the interpolation scope.

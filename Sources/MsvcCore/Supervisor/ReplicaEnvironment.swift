@@ -10,6 +10,8 @@ public struct ReplicaEnvironment: Sendable {
     public let base: [String: String]
     /// The instance's data folder, exported as `MSVC_STATE_DIR`.
     public let dataDirectory: String?
+    /// Names of the start-time variables; only strings referring to them are expanded here.
+    let startTimeNames: Set<String>
 
     /// Creates a builder.
     public init(stack: StackConfig, directory: String, base: [String: String], dataDirectory: String? = nil) {
@@ -17,6 +19,7 @@ public struct ReplicaEnvironment: Sendable {
         self.directory = directory
         self.base = base
         self.dataDirectory = dataDirectory
+        startTimeNames = Discovery.names(stack)
     }
 
     /// Reads env files now (so a restart sees edits); later files win.
@@ -46,14 +49,15 @@ public struct ReplicaEnvironment: Sendable {
         let known = discovery.merging(own) { _, b in b }
         env.merge(known) { _, b in b }
         for (k, v) in env where v.contains("${") {
-            env[k] = Discovery.resolveDeferred(v, variables: known)
+            env[k] = Discovery.resolveDeferred(v, known: known, names: startTimeNames)
         }
         return env
     }
 
-    /// The arguments to exec, with start-time references resolved.
-    public func arguments(service: ServiceConfig, variables: [String: String]) -> [String] {
-        service.command.arguments.map { Discovery.resolveDeferred($0, variables: variables) }
+    /// The arguments to exec, with start-time references resolved from `environment`.
+    public func arguments(service: ServiceConfig, environment: [String: String]) -> [String] {
+        let known = environment.filter { startTimeNames.contains($0.key) }
+        return service.command.arguments.map { Discovery.resolveDeferred($0, known: known, names: startTimeNames) }
     }
 
     /// The absolute working directory.

@@ -168,7 +168,7 @@ extension StackSupervisor {
         let source = LogSource(service: name, replica: replica)
         let ports = replicaState(name, replica)!.snap.ports
         let env = environment.environment(service: config, replica: replica, ownPorts: ports, discovery: discovery)
-        let spec = LaunchSpec(arguments: environment.arguments(service: config, variables: env),
+        let spec = LaunchSpec(arguments: environment.arguments(service: config, environment: env),
                               environment: env, cwd: environment.cwd(config), source: source)
         update(name, replica) { $0.snap.state = .starting; $0.livenessFailure = nil }
         if case .log(let pattern) = config.health?.check { outputs.watch(source, pattern: pattern) }

@@ -176,10 +176,10 @@ public actor StackSupervisor {
     }
 
     func allocatePorts() throws(SupervisorError) {
+        // Fixed ports first, so automatic ones never collide with them.
         for name in order {
-            for (portName, spec) in services[name]!.config.allPorts {
+            for (_, spec) in services[name]!.config.allPorts {
                 if case .fixed(let p) = spec { allocated.insert(p) }
-                _ = portName
             }
         }
         for name in order {

@@ -78,3 +78,26 @@ import Testing
         await b.stop()
     }
 }
+
+@Suite struct SupervisorStartTimeVariableTests {
+    @Test func processSeesStartTimeValues_andLiteralDollarsExactlyAsWritten() async throws {
+        let stack = try await StackHarness("""
+            services:
+              a:
+                command: sh -c 'echo "port=${PORT} literal=$${HOME} pid=$$$$ upstream=$UPSTREAM"; exec sleep 1000'
+                port: auto
+                env: { UPSTREAM: "${B_URL}/v1" }
+              b: { command: sleep 1000, port: auto }
+            """)
+        await stack.waitFor("output") { _ in stack.lines("a").contains { $0.text.hasPrefix("port=") } }
+        let snap = await stack.snapshot()
+        let port = try #require(snap.replica("a")?.ports[""])
+        let bPort = try #require(snap.services.first { $0.name == "b" }?.port)
+        let line = try #require(stack.lines("a").first { $0.text.hasPrefix("port=") }).text
+        let pid = try #require(snap.replica("a")?.pid)
+        // The shell expands the literal ${HOME} itself and $$ to its own pid.
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? ""
+        #expect(line == "port=\(port) literal=\(home) pid=\(pid) upstream=http://127.0.0.1:\(bPort)/v1")
+        await stack.stop()
+    }
+}
