@@ -120,6 +120,18 @@ func downQuietly(_ dir: TemporaryDirectory) {
         #expect(up.stderr.contains("; stop it or change the port"))
     }
 
+    @Test func upDetached_worksWhenMsvcIsFoundThroughPATH() throws {
+        let dir = try TemporaryDirectory()
+        defer { downQuietly(dir) }
+        try dir.write("msvc.yaml", "services:\n  a: { command: sleep 1000 }\n")
+        let bin = (MsvcBinary.path as NSString).deletingLastPathComponent
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        // As an installed user runs it: a bare `msvc`, so argv[0] is not a path.
+        let up = try Shell.run("msvc", ["up", "-d"], cwd: dir.path, environment: ["PATH": path])
+        #expect(up.status == 0, "\(up.stderr)")
+        #expect(try MsvcBinary.run(["ps"], cwd: dir.path).status == 0)
+    }
+
     @Test func missingProgram_exits69() throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", "services:\n  api: { command: definitely-not-installed-xyz }\n")

@@ -121,9 +121,10 @@ extension MsvcCommand {
             let state = StateDirectory.beside(configDirectory: loaded.directory)
             do { try state.create() } catch { throw CLIError.failed("cannot create \(state.root): \(error.localizedDescription)") }
             let config = URL(fileURLWithPath: loaded.directory).appendingPathComponent((loaded.file as NSString).lastPathComponent).path
-            let me = URL(fileURLWithPath: CommandLine.arguments[0]).path
-            let self_ = me.hasPrefix("/") ? me : (Bundle.main.executablePath ?? me)
-            var args = [self_, "up", "--internal-detached", "--no-tui", "-f", config]
+            // argv[0] may be a bare name found through PATH; the kernel knows the real file.
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
+            var args = [executable, "up", "--internal-detached", "--no-tui", "-f", config]
             for p in profiles { args += ["--profile", p] }
             args += services
             let logPath = state.logs + "/msvc.log"
