@@ -89,7 +89,10 @@ import Testing
                 env: { UPSTREAM: "${B_URL}/v1" }
               b: { command: sleep 1000, port: auto }
             """)
-        await stack.waitFor("output") { _ in stack.lines("a").contains { $0.text.hasPrefix("port=") } }
+        // The line can arrive before the supervisor has recorded the pid: wait for both.
+        await stack.waitFor("output and pid") { s in
+            s.replica("a")?.pid != nil && stack.lines("a").contains { $0.text.hasPrefix("port=") }
+        }
         let snap = await stack.snapshot()
         let port = try #require(snap.replica("a")?.ports[""])
         let bPort = try #require(snap.services.first { $0.name == "b" }?.port)
