@@ -32,7 +32,7 @@ import Testing
         w = t.waitFor(20) { $0.contains("UP-EXIT=0") }
         #expect(w.ok, "msvc up did not end after confirming:\n\(w.screen)")
         #expect(t.value("#{alternate_on}") == "0", "terminal not restored")
-        #expect(waitUntil(5) { groups.allSatisfy { ProcInfo.members(ofGroup: $0).isEmpty } }, "services left running")
+        #expect(waitUntil(15) { groups.allSatisfy { ProcInfo.members(ofGroup: $0).isEmpty } }, "services left running")
         #expect(Spawn.msvc(["ps"], cwd: dir.path).status == 1, "the stack should be gone")
     }
 }

@@ -80,11 +80,44 @@ final class TmuxSession {
         ((try? tmux(["display-message", "-p", "-t", "t", format]).stdout) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Sends keys (tmux key names: `Enter`, `PPage`, `q`, `C-c`).
-    func send(_ keys: String...) { _ = try? tmux(["send-keys", "-t", "t"] + keys) }
+    /// Sends keys (tmux key names: `Enter`, `PPage`, `q`, `C-c`); a key tmux could not deliver
+    /// is a test failure of its own, not a mystery timeout later.
+    func send(_ keys: String..., sourceLocation: SourceLocation = #_sourceLocation) {
+        let r = try? tmux(["send-keys", "-t", "t"] + keys)
+        #expect(r?.status == 0, "tmux send-keys \(keys) failed: \(r?.stderr ?? "")", sourceLocation: sourceLocation)
+    }
 
     /// Types text literally.
-    func type(_ text: String) { _ = try? tmux(["send-keys", "-t", "t", "-l", text]) }
+    func type(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let r = try? tmux(["send-keys", "-t", "t", "-l", text])
+        #expect(r?.status == 0, "tmux send-keys -l failed: \(r?.stderr ?? "")", sourceLocation: sourceLocation)
+    }
+
+    /// What the `msvc dash` processes in this pane are doing: each thread's state and kernel
+    /// wait channel, and backtraces when gdb is installed. Attached to failures, so a dashboard
+    /// that stops responding in CI says where it stopped.
+    func diagnose() -> String {
+        let panePID = value("#{pane_pid}")
+        var out = "pane pid \(panePID)\n"
+        let pids = Spawn.run(["pgrep", "-f", "\(MsvcBinary.path) dash"], cwd: "/").stdout
+            .split(separator: "\n").compactMap { Int32($0) }
+        for pid in pids {
+            out += "msvc dash pid \(pid):\n"
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            for tid in tasks.sorted() {
+                let base = "/proc/\(pid)/task/\(tid)"
+                let comm = ((try? String(contentsOfFile: base + "/comm", encoding: .utf8)) ?? "?").trimmingCharacters(in: .whitespacesAndNewlines)
+                let stat = (try? String(contentsOfFile: base + "/stat", encoding: .utf8)) ?? ""
+                let state = stat.split(separator: ")").last?.split(separator: " ").first.map(String.init) ?? "?"
+                let wchan = (try? String(contentsOfFile: base + "/wchan", encoding: .utf8)) ?? "?"
+                out += "  tid \(tid) \(comm) state \(state) wchan \(wchan)\n"
+            }
+            if Spawn.run(["gdb", "--version"], cwd: "/", timeout: 10).status == 0 {
+                out += Spawn.run(["gdb", "-p", "\(pid)", "-batch", "-ex", "thread apply all bt 30"], cwd: "/", timeout: 60).stdout
+            }
+        }
+        return out
+    }
 
     func resize(_ width: Int, _ height: Int) { _ = try? tmux(["resize-window", "-t", "t", "-x", "\(width)", "-y", "\(height)"]) }
 
@@ -210,7 +243,7 @@ final class TmuxSession {
         // q detaches, restores the terminal, and the stack keeps running.
         t.send("q")
         w = t.waitFor(10) { $0.contains("DASH-EXIT=0") }
-        #expect(w.ok, "dash did not exit cleanly:\n\(w.screen)")
+        #expect(w.ok, "dash did not exit cleanly:\n\(w.screen)\n\(w.ok ? "" : t.diagnose())")
         #expect(t.value("#{alternate_on}") == "0", "still in the alternate screen")
         #expect(t.value("#{cursor_flag}") == "1", "cursor left hidden")
         let ps = Spawn.msvc(["ps"], cwd: dir.path)
@@ -227,14 +260,18 @@ final class TmuxSession {
         let up = Spawn.msvc(["up", "-d"], cwd: dir.path)
         try #require(up.status == 0, "\(up.stderr)")
         defer { _ = Spawn.msvc(["down", "--timeout", "2s"], cwd: dir.path) }
-        let command = "NO_COLOR=1 '\(MsvcBinary.path)' dash; echo DASH-EXIT=$?; NO_COLOR=1 '\(MsvcBinary.path)' dash; echo SECOND-EXIT=$?; exec sleep 600"
+        // The shell waits for Enter between the two dashboards: otherwise the second one can take
+        // over the screen before a capture has seen the first one's exit line.
+        let command = "NO_COLOR=1 '\(MsvcBinary.path)' dash; echo DASH-EXIT=$?; read -r _; NO_COLOR=1 '\(MsvcBinary.path)' dash; echo SECOND-EXIT=$?; exec sleep 600"
         let t = try TmuxSession(command: command, cwd: dir.path, width: 80, height: 24)
         defer { t.kill() }
         var w = t.waitFor(20) { $0.contains("tick ünïcødé 日本") && $0.contains("running") }
         #expect(w.ok, "dashboard never showed the wide-character line:\n\(w.screen)")
         t.send("C-c")
         w = t.waitFor(10) { $0.contains("DASH-EXIT=0") }
-        #expect(w.ok, "Ctrl-C did not leave cleanly:\n\(w.screen)")
+        #expect(w.ok, "Ctrl-C did not leave cleanly:\n\(w.screen)\n\(w.ok ? "" : t.diagnose())")
+        #expect(t.value("#{alternate_on}") == "0", "still in the alternate screen after Ctrl-C")
+        t.send("Enter")
         w = t.waitFor(20) { $0.contains("tick") && $0.contains("running") && $0.contains("SERVICE") }
         #expect(w.ok, "second dashboard did not start:\n\(w.screen)")
         let pid = Optional(Spawn.run(["pgrep", "-n", "-f", "\(MsvcBinary.path) dash"], cwd: "/").stdout)
@@ -242,7 +279,7 @@ final class TmuxSession {
         try #require(pid != nil, "no msvc dash process found")
         kill(pid!, SIGTERM)
         w = t.waitFor(10) { $0.contains("SECOND-EXIT=") }
-        #expect(w.ok, "SIGTERM did not end the dashboard:\n\(w.screen)")
+        #expect(w.ok, "SIGTERM did not end the dashboard:\n\(w.screen)\n\(w.ok ? "" : t.diagnose())")
         #expect(t.value("#{alternate_on}") == "0", "still in the alternate screen")
         #expect(Spawn.msvc(["ps"], cwd: dir.path).status == 0, "stack not running after detach")
     }

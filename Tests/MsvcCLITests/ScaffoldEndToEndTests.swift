@@ -25,7 +25,9 @@ import Testing
         try await run("swift-hummingbird", service: "orders", project: base + "/project") { folder in
             // Same path every run + a shared .build = an incremental build.
             try FileManager.default.createSymbolicLink(atPath: folder + "/.build", withDestinationPath: base + "/build")
-            let build = try Shell.run("/bin/sh", ["-c", "swift build --build-tests 2>&1 | tail -20"], cwd: folder, timeout: 30 * 60)
+            // At the lowest priority: a cold build takes both cores for minutes, and the rest of
+            // the suite runs beside it with timing-sensitive waits.
+            let build = try Shell.run("/bin/sh", ["-c", "nice -n 19 swift build --build-tests 2>&1 | tail -20"], cwd: folder, timeout: 30 * 60)
             #expect(build.status == 0, "\(build.stdout)")
         }
     }
@@ -71,7 +73,7 @@ import Testing
         }
         let loaded = try ConfigLoader.load(path: dir + "/msvc.yaml")
         let test = try #require(loaded.config.services[service]?.test)
-        let tests = try Shell.run("/bin/sh", ["-c", test + " 2>&1"], cwd: folder, timeout: 30 * 60)
+        let tests = try Shell.run("/usr/bin/nice", ["-n", "19", "/bin/sh", "-c", test + " 2>&1"], cwd: folder, timeout: 30 * 60)
         #expect(tests.status == 0, "\(test):\n\(tests.stdout)")
     }
 }

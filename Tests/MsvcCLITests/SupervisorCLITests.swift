@@ -38,7 +38,7 @@ func downQuietly(_ dir: TemporaryDirectory) {
         #expect(table.stdout.hasPrefix("SERVICE"))
         #expect(table.stdout.contains("api ") && table.stdout.contains("healthy"))
 
-        #expect(waitUntil(5) { (try? MsvcBinary.run(["logs", "worker", "-n", "3"], cwd: dir.path).stdout.components(separatedBy: "tick").count) ?? 0 >= 4 })
+        #expect(waitUntil(30) { (try? MsvcBinary.run(["logs", "worker", "-n", "3"], cwd: dir.path).stdout.components(separatedBy: "tick").count) ?? 0 >= 4 })
         let logs = try MsvcBinary.run(["logs", "worker", "-n", "3", "--json"], cwd: dir.path)
         let records = try #require(try JSON.parse(logs.stdout).arrayValue)
         #expect(records.count == 3)
@@ -50,12 +50,12 @@ func downQuietly(_ dir: TemporaryDirectory) {
         #expect(stop.status == 0)
         #expect(try JSON.parse(MsvcBinary.run(["ps", "--json"], cwd: dir.path).stdout)["services"]?.arrayValue?[1]["replicas"]?.arrayValue?.first?["state"]?.stringValue == "stopped")
         #expect(try MsvcBinary.run(["start", "worker"], cwd: dir.path).status == 0)
-        #expect(waitUntil(5) { (try? MsvcBinary.run(["ps", "--json"], cwd: dir.path).stdout.contains("\"running\"")) ?? false })
+        #expect(waitUntil(30) { (try? MsvcBinary.run(["ps", "--json"], cwd: dir.path).stdout.contains("\"running\"")) ?? false })
 
         let scale = try MsvcBinary.run(["scale", "api=2"], cwd: dir.path)
         #expect(scale.status == 0, "\(scale.stderr)")
         #expect(scale.stderr.contains("api scaled from 1 to 2"))
-        #expect(waitUntil(10) {
+        #expect(waitUntil(30) {
             let d = try? JSON.parse(MsvcBinary.run(["ps", "--json"], cwd: dir.path).stdout)
             return d?["services"]?.arrayValue?[0]["replicas"]?.arrayValue?.allSatisfy { $0["health"]?.stringValue == "healthy" } == true
                 && d?["services"]?.arrayValue?[0]["replicas"]?.arrayValue?.count == 2

@@ -59,7 +59,7 @@ import Testing
         orphan.arguments = ["python3", "-c", "import os, subprocess; os.setpgrp(); subprocess.Popen(['sleep', '1006']); os.execvp('sleep', ['sleep', '1007'])"]
         try orphan.run()
         let pgid = orphan.processIdentifier
-        #expect(waitUntil(5) { ProcInfo.members(ofGroup: pgid).count == 2 })
+        #expect(waitUntil(30) { ProcInfo.members(ofGroup: pgid).count == 2 })
         let record = RunRecord(supervisorPID: 999_999, supervisorStartTicks: 1, project: "x",
                                groups: [.init(service: "api", replica: 1, pgid: pgid, startTicks: ProcInfo.startTicks(of: pgid)!)])
         try record.write(to: dir.path + "/.msvc/run/state.json")
@@ -67,7 +67,7 @@ import Testing
         let up = try MsvcBinary.run(["up", "-d"], cwd: dir.path)
         defer { _ = try? MsvcBinary.run(["down"], cwd: dir.path) }
         #expect(up.status == 0, "\(up.stderr)")
-        #expect(waitUntil(5) { ProcInfo.members(ofGroup: pgid).isEmpty })
+        #expect(waitUntil(30) { ProcInfo.members(ofGroup: pgid).isEmpty })
         let log = try dir.read(".msvc/logs/msvc.log")
         #expect(log.contains("reaped leftovers of an earlier run: api (process group \(pgid))"), "\(log)")
         orphan.waitUntilExit()

@@ -110,7 +110,7 @@ import Testing
                 max_restarts: 3
                 backoff: { initial: 100ms, max: 250ms }
             """)
-        await stack.waitFor("crash-loop", 10) { $0.replica("bad")?.state == .crashLoop }
+        await stack.waitFor("crash-loop") { $0.replica("bad")?.state == .crashLoop }
         let bad = try #require(await stack.replica("bad"))
         #expect(bad.restarts == 3)
         #expect(bad.lastExit == .exited(3))

@@ -31,7 +31,7 @@ import Testing
               tail: { command: "printf 'first\\\\nno newline at the end'", restart: "no" }
               big: { command: python3 -c "import sys; sys.stdout.write('x' * 1048576 + '\\\\nafter\\\\n')", restart: "no" }
             """)
-        await stack.waitFor("both exited", 30) { s in s.services.allSatisfy { $0.replicas.allSatisfy { $0.state == .exited } } }
+        await stack.waitFor("both exited") { s in s.services.allSatisfy { $0.replicas.allSatisfy { $0.state == .exited } } }
         #expect(stack.lines("tail").map(\.text) == ["first", "no newline at the end"])
         let big = stack.lines("big").map(\.text)
         #expect(big.last == "after")

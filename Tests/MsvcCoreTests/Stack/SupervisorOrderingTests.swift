@@ -47,10 +47,16 @@ import Testing
     }
 
     @Test func independentServices_startInParallel() async throws {
+        // None of the six can become healthy until the test says so: if starting one waited for
+        // another, they would not all be running (with a pid) while still unhealthy.
         var yaml = "services:\n"
-        for i in 1...6 { yaml += "  s\(i): { command: sleep 1000 }\n" }
+        for i in 1...6 { yaml += "  s\(i): { command: sleep 1000, health: { exec: test -f go, interval: 100ms } }\n" }
         let stack = try await StackHarness(yaml)
-        await stack.waitFor("all running", 5) { $0.services.allSatisfy { $0.replicas.allSatisfy { $0.state == .running } } }
+        await stack.waitFor("all started, none healthy yet") {
+            $0.services.allSatisfy { $0.replicas.allSatisfy { $0.state == .running && $0.pid != nil && $0.health != .healthy } }
+        }
+        try stack.dir.write("go", "")
+        await stack.waitFor("all healthy") { $0.services.allSatisfy { $0.replicas.allSatisfy { $0.health == .healthy } } }
         await stack.stop()
         let snap = await stack.snapshot()
         #expect(snap.services.allSatisfy { $0.replicas.allSatisfy { $0.state == .stopped } })
