@@ -132,6 +132,30 @@ func downQuietly(_ dir: TemporaryDirectory) {
         #expect(try MsvcBinary.run(["ps"], cwd: dir.path).status == 0)
     }
 
+    @Test func logs_nameEveryReplicaOfAReplicatedServiceAsPsDoes() throws {
+        let dir = try TemporaryDirectory()
+        defer { downQuietly(dir) }
+        try dir.write("msvc.yaml", """
+            name: reps
+            services:
+              one: { command: 'echo "hi from $MSVC_REPLICA"; exec sleep 1000', shell: true, replicas: 2 }
+              solo: { command: 'echo alone; exec sleep 1000', shell: true }
+            """)
+        let up = try MsvcBinary.run(["up", "-d", "--wait", "--timeout", "20s"], cwd: dir.path)
+        #expect(up.status == 0, "\(up.stderr)")
+        var text = ""
+        #expect(waitUntil(30) {
+            text = (try? MsvcBinary.run(["logs"], cwd: dir.path).stdout) ?? ""
+            return text.contains("hi from 1") && text.contains("hi from 2") && text.contains("alone")
+        }, "\(text)")
+        let lines = text.split(separator: "\n").filter { $0.contains(" | ") }
+        #expect(lines.contains { $0.hasPrefix("one.1 | hi from 1") }, "\(text)")
+        #expect(lines.contains { $0.hasPrefix("one.2 | hi from 2") }, "\(text)")
+        #expect(lines.contains { $0.hasPrefix("solo  | alone") }, "\(text)")
+        let ps = try MsvcBinary.run(["ps"], cwd: dir.path).stdout
+        #expect(ps.contains("one.1") && ps.contains("one.2"), "\(ps)")
+    }
+
     @Test func missingProgram_exits69() throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", "services:\n  api: { command: definitely-not-installed-xyz }\n")

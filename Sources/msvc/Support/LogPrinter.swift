@@ -10,6 +10,8 @@ final class LogPrinter: Sendable {
     private let colors: [String: String]
     private let enabled: Bool
     private let json: Bool
+    /// Services run as several replicas: every line names its replica (`orders.1`), as ps does.
+    private let replicated: Set<String>
     private static let palette = ["36", "33", "32", "35", "34", "96", "93", "92", "95", "94"]
 
     init(services: [String], maxReplicas: [String: Int], style: Style, json: Bool = false) {
@@ -22,6 +24,7 @@ final class LogPrinter: Sendable {
         }
         width = w
         self.colors = colors
+        replicated = Set(maxReplicas.filter { $0.value > 1 }.keys)
         enabled = style.enabled
         self.json = json
     }
@@ -35,7 +38,7 @@ final class LogPrinter: Sendable {
                 out.append(0x0A)
                 continue
             }
-            let label = r.replica == 1 ? r.service : "\(r.service).\(r.replica)"
+            let label = r.replica == 1 && !replicated.contains(r.service) ? r.service : "\(r.service).\(r.replica)"
             let pad = String(repeating: " ", count: max(0, width - label.count))
             let mark = r.stream == .stderr ? "!" : r.stream == .system ? "*" : "|"
             if enabled {
