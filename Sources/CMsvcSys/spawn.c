@@ -1,8 +1,9 @@
-// Process spawning, the orphan watchdog and small Linux syscall wrappers for the supervisor.
+// Process spawning for the supervisor (the watchdog is in watchdog.c, wrappers in sysutil.c).
 // Everything that runs between fork() and execve()/_exit() in a child is async-signal-safe:
 // the parent prepares every array before forking, and the child never returns to Swift.
 #define _GNU_SOURCE
 #include "msvc_spawn.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -47,12 +48,12 @@ static void child_fail(int report_fd, int stage, int error, int candidate) {
 }
 
 /// Moves `fd` to a descriptor >= 3 so dup2 onto 0..2 cannot clobber it.
-static int lift_fd(int fd) {
+int msvc_lift_fd(int fd) {
     if (fd >= 3) return fd;
     return fcntl(fd, F_DUPFD_CLOEXEC, 3);
 }
 
-static void reset_dispositions(void) {
+void msvc_reset_dispositions(void) {
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
@@ -70,7 +71,7 @@ static void reset_dispositions(void) {
     }
 }
 
-static void unblock_signals(void) {
+void msvc_unblock_signals(void) {
     sigset_t none;
     sigemptyset(&none);
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
@@ -88,11 +89,11 @@ static void child_main(const struct msvc_spawn_request *req, char *const *candid
     // Dies with the forking thread; the watchdog covers the rest of the group.
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
-    reset_dispositions();
-    unblock_signals();
+    msvc_reset_dispositions();
+    msvc_unblock_signals();
 
-    report_fd = lift_fd(report_fd);
-    go_fd = lift_fd(go_fd);
+    report_fd = msvc_lift_fd(report_fd);
+    go_fd = msvc_lift_fd(go_fd);
     int out = fcntl(req->stdout_fd, F_DUPFD_CLOEXEC, 3);
     int err = fcntl(req->stderr_fd, F_DUPFD_CLOEXEC, 3);
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -186,7 +187,7 @@ static void fail(struct msvc_spawn_result *res, int stage, int error) {
     res->error = error;
 }
 
-static void close_pair(int fds[2]) {
+void msvc_close_pair(int fds[2]) {
     if (fds[0] >= 0) close(fds[0]);
     if (fds[1] >= 0) close(fds[1]);
 }
@@ -203,8 +204,8 @@ pid_t msvc_spawn(const struct msvc_spawn_request *req, struct msvc_spawn_result 
     // reading must not raise SIGPIPE in msvc.
     if (pipe2(report, O_CLOEXEC) != 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) != 0) {
         fail(res, MSVC_STAGE_PIPE, errno);
-        close_pair(report);
-        close_pair(go);
+        msvc_close_pair(report);
+        msvc_close_pair(go);
         free(candidates);
         return -1;
     }
@@ -275,267 +276,3 @@ pid_t msvc_spawn(const struct msvc_spawn_request *req, struct msvc_spawn_result 
     res->pid = pid;
     return pid;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Watchdog
-
-/// A growable set of pgids in anonymous memory (mmap needs no malloc lock after fork).
-struct pgid_table {
-    int32_t *items;
-    size_t count, capacity;
-};
-
-static void table_add(struct pgid_table *t, int32_t pgid) {
-    if (t->count == t->capacity) {
-        size_t cap = t->capacity ? t->capacity * 2 : 1024;
-        void *mem = mmap(NULL, cap * sizeof(int32_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (mem == MAP_FAILED) return;
-        if (t->items) {
-            memcpy(mem, t->items, t->count * sizeof(int32_t));
-            munmap(t->items, t->capacity * sizeof(int32_t));
-        }
-        t->items = mem;
-        t->capacity = cap;
-    }
-    t->items[t->count++] = pgid;
-}
-
-static void table_remove(struct pgid_table *t, int32_t pgid) {
-    for (size_t i = 0; i < t->count; i++) {
-        if (t->items[i] == pgid) {
-            t->items[i] = t->items[--t->count];
-            return;
-        }
-    }
-}
-
-static void watchdog_main(int fd) {
-    (void)setsid(); // own session and group: terminal signals and group kills of msvc miss us
-    struct sigaction ign;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    reset_dispositions();
-    int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2};
-    for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) (void)sigaction(ignored[i], &ign, NULL);
-    unblock_signals();
-
-    fd = lift_fd(fd);
-    int null_fd = open("/dev/null", O_RDWR);
-    if (null_fd >= 0) {
-        dup2(null_fd, 0);
-        dup2(null_fd, 1);
-        dup2(null_fd, 2);
-    }
-    // Holding no other descriptor matters: a copy of another watchdog's socket would delay its EOF.
-    if (fd > 3) (void)syscall(SYS_close_range, 3U, (unsigned)fd - 1, 0U);
-    (void)syscall(SYS_close_range, (unsigned)fd + 1, ~0U, 0U);
-    (void)prctl(PR_SET_NAME, "msvc-watchdog");
-    (void)chdir("/");
-
-    struct pgid_table table = {NULL, 0, 0};
-    int32_t records[256];
-    for (;;) {
-        ssize_t n = recv(fd, records, sizeof records, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        for (ssize_t i = 0; i < n / (ssize_t)sizeof(int32_t); i++) {
-            if (records[i] > 0) table_add(&table, records[i]);
-            else if (records[i] < 0) table_remove(&table, -records[i]);
-        }
-    }
-    // msvc is gone (exited, crashed or SIGKILLed): nothing it started may outlive it.
-    for (int round = 0; round < 3; round++) {
-        int any = 0;
-        for (size_t i = 0; i < table.count; i++) {
-            if (kill(-table.items[i], SIGKILL) == 0) any = 1;
-        }
-        if (!any) break;
-        struct timespec pause = {0, 20 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
-    _exit(0);
-}
-
-pid_t msvc_watchdog_start(int *out_fd) {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -1;
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(sv[0]);
-        watchdog_main(sv[1]);
-        _exit(0);
-    }
-    int saved = errno;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    close(sv[1]);
-    if (pid < 0) {
-        close(sv[0]);
-        errno = saved;
-        return -1;
-    }
-    *out_fd = sv[0];
-    return pid;
-}
-
-int msvc_watchdog_send(int fd, int32_t record) {
-    for (;;) {
-        ssize_t n = send(fd, &record, sizeof record, MSG_NOSIGNAL);
-        if (n == (ssize_t)sizeof record) return 0;
-        if (n < 0 && errno == EINTR) continue;
-        return n < 0 ? -errno : -EIO;
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small wrappers
-
-int msvc_pidfd_open(pid_t pid) {
-    long fd = syscall(SYS_pidfd_open, pid, 0);
-    return fd < 0 ? -errno : (int)fd;
-}
-
-int msvc_pidfd_send_signal(int pidfd, int sig) {
-    return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : -errno;
-}
-
-static void decode(const siginfo_t *info, int *signaled, int *value) {
-    int killed = info->si_code == CLD_KILLED || info->si_code == CLD_DUMPED;
-    *signaled = killed;
-    *value = info->si_status;
-}
-
-int msvc_reap_pid(pid_t pid, int *signaled, int *value) {
-    siginfo_t info;
-    memset(&info, 0, sizeof info);
-    while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG) != 0) {
-        if (errno != EINTR) return -errno;
-    }
-    if (info.si_pid == 0) return 0;
-    decode(&info, signaled, value);
-    return 1;
-}
-
-pid_t msvc_reap_group_member(pid_t pgid, int *signaled, int *value) {
-    if (pgid <= 1) return -EINVAL; // P_PGID 0 would mean our own group
-    siginfo_t info;
-    memset(&info, 0, sizeof info);
-    // Peek first: the leader (pid == pgid) is left for msvc_reap_pid so its status is not lost.
-    while (waitid(P_PGID, (id_t)pgid, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
-        if (errno != EINTR) return -errno;
-    }
-    if (info.si_pid == 0) return 0;
-    pid_t pid = info.si_pid;
-    if (pid == pgid) return pid;
-    int rc = msvc_reap_pid(pid, signaled, value);
-    return rc < 0 ? rc : pid;
-}
-
-int msvc_kill_group(pid_t pgid, int sig) {
-    if (pgid <= 1) return -EINVAL; // never kill(0) / kill(-1): that would hit msvc or everything
-    return kill(-pgid, sig) == 0 ? 0 : -errno;
-}
-
-int msvc_group_alive(pid_t pgid) {
-    if (pgid <= 1) return 0;
-    return (kill(-pgid, 0) == 0 || errno == EPERM) ? 1 : 0;
-}
-
-int msvc_group_has_live_members(pid_t pgid) {
-    if (!msvc_group_alive(pgid)) return 0;
-    DIR *dir = opendir("/proc");
-    if (dir == NULL) return 1; // cannot tell: assume the worst
-    int live = 0;
-    struct dirent *entry;
-    char path[64], buf[256];
-    while (!live && (entry = readdir(dir)) != NULL) {
-        if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
-        snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) continue;
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        close(fd);
-        if (n <= 0) continue;
-        buf[n] = '\0';
-        char *end = strrchr(buf, ')'); // comm may itself contain ')'
-        char state;
-        int ppid, pgrp;
-        if (end == NULL || sscanf(end + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) continue;
-        if (pgrp == pgid && state != 'Z' && state != 'X') live = 1;
-    }
-    closedir(dir);
-    return live;
-}
-
-int msvc_set_child_subreaper(int on) {
-    return prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0) == 0 ? 0 : -errno;
-}
-
-int msvc_output_pipe(int fds[2]) {
-    if (pipe2(fds, O_CLOEXEC) != 0) return -errno;
-    int flags = fcntl(fds[0], F_GETFL);
-    if (flags < 0 || fcntl(fds[0], F_SETFL, flags | O_NONBLOCK) != 0) {
-        int e = errno;
-        close_pair(fds);
-        return -e;
-    }
-    return 0;
-}
-
-int msvc_epoll_create(void) {
-    int fd = epoll_create1(EPOLL_CLOEXEC);
-    return fd < 0 ? -errno : fd;
-}
-
-int msvc_epoll_add(int epfd, int fd, uint64_t token) {
-    struct epoll_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.events = EPOLLIN;
-    ev.data.u64 = token;
-    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
-}
-
-int msvc_epoll_remove(int epfd, int fd) {
-    return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL) == 0 ? 0 : -errno;
-}
-
-int msvc_epoll_wait(int epfd, uint64_t *tokens, int max, int timeout_ms) {
-    struct epoll_event events[64];
-    if (max > 64) max = 64;
-    int n;
-    do { n = epoll_wait(epfd, events, max, timeout_ms); } while (n < 0 && errno == EINTR);
-    if (n < 0) return -errno;
-    for (int i = 0; i < n; i++) tokens[i] = events[i].data.u64;
-    return n;
-}
-
-int msvc_eventfd(void) {
-    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    return fd < 0 ? -errno : fd;
-}
-
-void msvc_eventfd_signal(int fd) {
-    uint64_t one = 1;
-    ssize_t ignored = write(fd, &one, sizeof one);
-    (void)ignored;
-}
-
-void msvc_eventfd_drain(int fd) {
-    uint64_t value;
-    ssize_t ignored = read(fd, &value, sizeof value);
-    (void)ignored;
-}
-
-ssize_t msvc_read(int fd, void *buf, size_t len) {
-    for (;;) {
-        ssize_t n = read(fd, buf, len);
-        if (n >= 0) return n;
-        if (errno != EINTR) return -errno;
-    }
-}
-
-const char *msvc_strerror(int err) { return strerror(err); }
-
-void msvc_set_thread_name(const char *name) { (void)prctl(PR_SET_NAME, name); }
