@@ -179,3 +179,60 @@ public func packageRoot(from filePath: String = #filePath) -> String {
     }
     return FileManager.default.currentDirectoryPath
 }
+
+// MARK: - Waiting without holding a pool thread
+
+/// Runs blocking work (waiting for a process, polling a terminal) on a thread of its own.
+/// Swift's cooperative pool has one thread per core, two on the CI machine: a test that blocks
+/// there stalls every async test and in-process supervisor of the run until it is done.
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+}
+
+/// `offPool` for work that cannot fail.
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: body()) }
+        thread.stackSize = 4 << 20
+        thread.start()
+    }
+}
+
+extension MsvcBinary {
+    /// `run`, awaited off the cooperative pool.
+    @discardableResult
+    public static func run(
+        _ arguments: [String], cwd: String, environment: [String: String] = [:], stdin: String? = nil,
+        timeout: Double = 60
+    ) async throws -> CommandResult {
+        try await offPool { try Shell.run(path, arguments, cwd: cwd, environment: environment, stdin: stdin, timeout: timeout) }
+    }
+}
+
+extension Shell {
+    /// `run`, awaited off the cooperative pool.
+    public static func run(
+        _ program: String, _ arguments: [String], cwd: String, environment: [String: String] = [:],
+        stdin: String? = nil, timeout: Double = 60
+    ) async throws -> CommandResult {
+        try await offPool { () throws -> CommandResult in
+            let result: CommandResult = try Shell.run(program, arguments, cwd: cwd, environment: environment, stdin: stdin, timeout: timeout)
+            return result
+        }
+    }
+}
+
+/// Polls `condition` until it holds or `seconds` pass, sleeping without holding a thread;
+/// checks once more at the end. The async form of `waitUntil`.
+public func eventually(_ seconds: Double, interval: Double = 0.05, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+    }
+    return try await condition()
+}

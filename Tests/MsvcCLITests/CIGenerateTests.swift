@@ -18,11 +18,11 @@ import Testing
             - { name: smoke, needs: all, run: ./smoke.sh }
         """
 
-    @Test func generate_writesTheProvidersFileBesideMsvcYaml() throws {
+    @Test func generate_writesTheProvidersFileBesideMsvcYaml() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack)
         try FileManager.default.createDirectory(atPath: dir.path + "/sub", withIntermediateDirectories: true)
-        let r = try MsvcBinary.run(["ci", "generate", "--provider", "gitlab"], cwd: dir.path + "/sub")
+        let r = try await MsvcBinary.run(["ci", "generate", "--provider", "gitlab"], cwd: dir.path + "/sub")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains(".gitlab-ci.yml (GitLab CI/CD)"), "\(r.stdout)")
         let text = try dir.read(".gitlab-ci.yml")
@@ -30,35 +30,35 @@ import Testing
         #expect(text.contains("junit: reports/e2e.xml"))
     }
 
-    @Test func generate_outDash_printsTheSameBytesItWouldWrite() throws {
+    @Test func generate_outDash_printsTheSameBytesItWouldWrite() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack)
-        let printed = try MsvcBinary.run(["ci", "generate", "--provider", "github", "--out", "-"], cwd: dir.path)
+        let printed = try await MsvcBinary.run(["ci", "generate", "--provider", "github", "--out", "-"], cwd: dir.path)
         #expect(printed.status == 0, "\(printed.stderr)")
-        #expect(try MsvcBinary.run(["ci", "generate", "--provider", "github", "-q"], cwd: dir.path).status == 0)
+        #expect(try await MsvcBinary.run(["ci", "generate", "--provider", "github", "-q"], cwd: dir.path).status == 0)
         #expect(try dir.read(".github/workflows/msvc.yml") == printed.stdout)
-        let again = try MsvcBinary.run(["ci", "generate", "--provider", "github", "--out", "-"], cwd: dir.path)
+        let again = try await MsvcBinary.run(["ci", "generate", "--provider", "github", "--out", "-"], cwd: dir.path)
         #expect(again.stdout == printed.stdout, "output is not deterministic")
     }
 
-    @Test func generate_outPath_writesThere() throws {
+    @Test func generate_outPath_writesThere() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack)
-        let r = try MsvcBinary.run(["ci", "generate", "--provider", "buildkite", "--out", "ci/pipe.yml"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["ci", "generate", "--provider", "buildkite", "--out", "ci/pipe.yml"], cwd: dir.path)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try dir.read("ci/pipe.yml").contains("steps:"))
     }
 
-    @Test func check_exits0WhenCurrent_and1WithADiffWhenStale() throws {
+    @Test func check_exits0WhenCurrent_and1WithADiffWhenStale() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack)
-        #expect(try MsvcBinary.run(["ci", "generate", "--provider", "azure"], cwd: dir.path).status == 0)
-        let ok = try MsvcBinary.run(["ci", "generate", "--provider", "azure", "--check"], cwd: dir.path)
+        #expect(try await MsvcBinary.run(["ci", "generate", "--provider", "azure"], cwd: dir.path).status == 0)
+        let ok = try await MsvcBinary.run(["ci", "generate", "--provider", "azure", "--check"], cwd: dir.path)
         #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
         #expect(ok.stdout.contains("azure-pipelines.yml: up to date"))
 
         try dir.write("msvc.yaml", Self.stack.replacingOccurrences(of: "python3 -m unittest", with: "python3 -m pytest"))
-        let stale = try MsvcBinary.run(["ci", "generate", "--provider", "azure", "--check"], cwd: dir.path)
+        let stale = try await MsvcBinary.run(["ci", "generate", "--provider", "azure", "--check"], cwd: dir.path)
         #expect(stale.status == 1)
         #expect(stale.stdout.contains("--- azure-pipelines.yml\n+++ azure-pipelines.yml (generated)\n@@ "), "\(stale.stdout)")
         #expect(stale.stdout.contains("-      - bash: python3 -m unittest\n+      - bash: python3 -m pytest\n"), "\(stale.stdout)")
@@ -66,47 +66,47 @@ import Testing
         #expect(try dir.read("azure-pipelines.yml").contains("unittest"), "--check must not write")
     }
 
-    @Test func check_withNoFile_exits1AndSaysHowToCreateIt() throws {
+    @Test func check_withNoFile_exits1AndSaysHowToCreateIt() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack)
-        let r = try MsvcBinary.run(["ci", "generate", "--provider", "circleci", "--check"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["ci", "generate", "--provider", "circleci", "--check"], cwd: dir.path)
         #expect(r.status == 1)
         #expect(r.stderr.contains(".circleci/config.yml does not exist; run \"msvc ci generate\""), "\(r.stderr)")
     }
 
-    @Test func provider_defaultsToCiProvider_thenToTheExistingCIFolder() throws {
+    @Test func provider_defaultsToCiProvider_thenToTheExistingCIFolder() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack + "\nci: { provider: bitbucket }\n")
-        #expect(try MsvcBinary.run(["ci", "generate"], cwd: dir.path).status == 0)
+        #expect(try await MsvcBinary.run(["ci", "generate"], cwd: dir.path).status == 0)
         #expect(FileManager.default.fileExists(atPath: dir.path + "/bitbucket-pipelines.yml"))
 
         let other = try TemporaryDirectory()
         try other.write("msvc.yaml", Self.stack)
         try other.write(".buildkite/other.yml", "steps: []\n")
-        let r = try MsvcBinary.run(["ci", "generate", "--out", "-"], cwd: other.path)
+        let r = try await MsvcBinary.run(["ci", "generate", "--out", "-"], cwd: other.path)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("--provider buildkite"))
     }
 
-    @Test func provider_missingOrAmbiguous_isAUsageError() throws {
+    @Test func provider_missingOrAmbiguous_isAUsageError() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack)
-        let none = try MsvcBinary.run(["ci", "generate"], cwd: dir.path)
+        let none = try await MsvcBinary.run(["ci", "generate"], cwd: dir.path)
         #expect(none.status == 64)
         #expect(none.stderr.contains("no CI provider chosen; pass --provider"), "\(none.stderr)")
         try dir.write(".gitlab-ci.yml", "x: 1\n")
         try dir.write(".circleci/config.yml", "x: 1\n")
-        let two = try MsvcBinary.run(["ci", "generate"], cwd: dir.path)
+        let two = try await MsvcBinary.run(["ci", "generate"], cwd: dir.path)
         #expect(two.status == 64)
         #expect(two.stderr.contains("several CI systems (gitlab, circleci)"), "\(two.stderr)")
-        let bad = try MsvcBinary.run(["ci", "generate", "--provider", "jenkins"], cwd: dir.path)
+        let bad = try await MsvcBinary.run(["ci", "generate", "--provider", "jenkins"], cwd: dir.path)
         #expect(bad.status == 64, "\(bad.stderr)")
     }
 
-    @Test func fileOption_worksBeforeTheVerb() throws {
+    @Test func fileOption_worksBeforeTheVerb() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("stack/msvc.yaml", Self.stack)
-        let r = try MsvcBinary.run(["-f", "stack/msvc.yaml", "ci", "generate", "--provider", "github", "--out", "-"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["-f", "stack/msvc.yaml", "ci", "generate", "--provider", "github", "--out", "-"], cwd: dir.path)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("name: msvc"))
     }

@@ -3,7 +3,7 @@ import MsvcTestSupport
 import Testing
 
 @Suite struct ConfigCommandTests {
-    @Test func json_showsEveryKeyWithDefaultsFilledIn() throws {
+    @Test func json_showsEveryKeyWithDefaultsFilledIn() async throws {
         let dir = try TemporaryDirectory(prefix: "shop")
         try dir.write(".env", "SHARED=from-file\n")
         try dir.write("msvc.yaml", """
@@ -29,7 +29,7 @@ import Testing
               integration:
                 - { name: db, needs: [orders], run: make test }
             """)
-        let r = try MsvcBinary.run(["config", "--json"], cwd: dir.path, environment: ["DB": "postgres://x"])
+        let r = try await MsvcBinary.run(["config", "--json"], cwd: dir.path, environment: ["DB": "postgres://x"])
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(doc["name"] as? String == "shop")
@@ -61,7 +61,7 @@ import Testing
         #expect(integration.first?["timeout"] as? String == "10m")
     }
 
-    @Test func yaml_outputLoadsBackToTheSameConfig() throws {
+    @Test func yaml_outputLoadsBackToTheSameConfig() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", """
             name: rt
@@ -69,11 +69,11 @@ import Testing
               a: { command: "echo 'x: y' \\"#z\\"", port: auto, labels: { team: "on" } }
               b: { command: [sh, -c, "exit 0"], depends_on: [a], restart: "no", profiles: [debug] }
             """)
-        let first = try MsvcBinary.run(["config", "--json"], cwd: dir.path)
+        let first = try await MsvcBinary.run(["config", "--json"], cwd: dir.path)
         #expect(first.status == 0, "\(first.stderr)")
-        let yaml = try MsvcBinary.run(["config"], cwd: dir.path)
+        let yaml = try await MsvcBinary.run(["config"], cwd: dir.path)
         try dir.write("resolved/msvc.yaml", yaml.stdout)
-        let second = try MsvcBinary.run(["config", "--json"], cwd: dir.path + "/resolved")
+        let second = try await MsvcBinary.run(["config", "--json"], cwd: dir.path + "/resolved")
         #expect(second.status == 0, "\(second.stderr)\n\(yaml.stdout)")
         #expect(second.stdout == first.stdout)
     }

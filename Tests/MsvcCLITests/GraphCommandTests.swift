@@ -13,22 +13,22 @@ import Testing
           end: { command: x }
         """
 
-    @Test func text_listsStartLevels() throws {
+    @Test func text_listsStartLevels() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack)
-        let r = try MsvcBinary.run(["graph"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["graph"], cwd: dir.path)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("level 0: inventory, migrate, end\nlevel 1: orders\nlevel 2: gateway\n"), "\(r.stdout)")
     }
 
-    @Test func dot_isValidGraphviz() throws {
+    @Test func dot_isValidGraphviz() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack)
-        let r = try MsvcBinary.run(["graph", "--format", "dot"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["graph", "--format", "dot"], cwd: dir.path)
         #expect(r.status == 0)
         try dir.write("graph.dot", r.stdout)
         // Graphviz (Debian's graphviz, installed by .ci/run) is the judge of validity.
-        let dot = try Shell.run("dot", ["-Tsvg", "-o", dir.path + "/graph.svg", dir.path + "/graph.dot"], cwd: dir.path)
+        let dot = try await Shell.run("dot", ["-Tsvg", "-o", dir.path + "/graph.svg", dir.path + "/graph.dot"], cwd: dir.path)
         #expect(dot.status == 0, "dot rejected the output (is graphviz installed?): \(dot.stderr)\n\(r.stdout)")
         #expect(dot.stderr.isEmpty, "dot warned: \(dot.stderr)")
         let svg = try dir.read("graph.svg")
@@ -37,10 +37,10 @@ import Testing
         }
     }
 
-    @Test func mermaid_followsTheFlowchartGrammar() throws {
+    @Test func mermaid_followsTheFlowchartGrammar() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack)
-        let r = try MsvcBinary.run(["graph", "--format", "mermaid"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["graph", "--format", "mermaid"], cwd: dir.path)
         #expect(r.status == 0)
         let problems = MermaidChecker.check(r.stdout)
         #expect(problems.isEmpty, "\(problems)\n\(r.stdout)")

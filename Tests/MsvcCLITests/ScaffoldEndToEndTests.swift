@@ -27,54 +27,59 @@ import Testing
             try FileManager.default.createSymbolicLink(atPath: folder + "/.build", withDestinationPath: base + "/build")
             // At the lowest priority: a cold build takes both cores for minutes, and the rest of
             // the suite runs beside it with timing-sensitive waits.
-            let build = try Shell.run("/bin/sh", ["-c", "nice -n 19 swift build --build-tests 2>&1 | tail -20"], cwd: folder, timeout: 30 * 60)
+            let build = try await Shell.run("/bin/sh", ["-c", "nice -n 19 swift build --build-tests 2>&1 | tail -20"], cwd: folder, timeout: 30 * 60)
             #expect(build.status == 0, "\(build.stdout)")
         }
     }
 
     func run(_ template: String, service: String, http: Bool = true, project: String? = nil,
-             prepare: (String) throws -> Void = { _ in }) async throws {
+             prepare: (String) async throws -> Void = { _ in }) async throws {
         let temp = try TemporaryDirectory(prefix: "msvc-scaffold-e2e")
         let dir = project ?? temp.path + "/" + template
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        func msvc(_ args: [String], timeout: Double = 60) throws -> CommandResult {
-            try MsvcBinary.run(args, cwd: dir, timeout: timeout)
+        func msvc(_ args: [String], timeout: Double = 60) async throws -> CommandResult {
+            try await MsvcBinary.run(args, cwd: dir, timeout: timeout)
         }
-        #expect(try msvc(["init"]).status == 0)
-        let new = try msvc(["new", service, "-t", template])
+        #expect(try await msvc(["init"]).status == 0)
+        let new = try await msvc(["new", service, "-t", template])
         try #require(new.status == 0, "\(new.stdout)\(new.stderr)")
-        let validate = try msvc(["validate"])
+        let validate = try await msvc(["validate"])
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
         let folder = dir + "/services/" + service
-        try prepare(folder)
-        defer {
-            let down = try? msvc(["down"])
-            #expect(down?.status == 0, "\(down?.stderr ?? "")")
-            let clean = waitUntil(15, interval: 0.1) { processes(under: dir).isEmpty }
-            #expect(clean, "left running: \(processes(under: dir))")
+        try await prepare(folder)
+        // Always `down` and check for leftovers, whether the steps pass or not.
+        var failure: (any Error)?
+        do {
+            let up = try await msvc(["up", "-d", "--wait", "--timeout", "10m"], timeout: 11 * 60)
+            try #require(up.status == 0, "\(up.stdout)\(up.stderr)")
+            let ps = try await msvc(["ps", "--json"])
+            let doc = try JSONSerialization.jsonObject(with: Data(ps.stdout.utf8)) as? [String: Any]
+            let entry = (doc?["services"] as? [[String: Any]] ?? []).first { $0["name"] as? String == service }
+            let replica = (entry?["replicas"] as? [[String: Any]])?.first
+            #expect(replica?["health"] as? String == "healthy", "\(ps.stdout)")
+            #expect(replica?["restarts"] as? Int == 0, "restarted while starting: \(ps.stdout)")
+            if http {
+                let port = try #require(entry?["port"] as? Int, "\(ps.stdout)")
+                let client = HTTPClient()
+                let health = try await client.send(HTTPRequest(port: port, target: "/healthz", headers: [("X-Request-ID", "e2e-1")]), timeout: .seconds(10))
+                #expect(health.status == 200)
+                #expect(health.header("X-Request-ID") == "e2e-1")
+                let metrics = try await client.send(HTTPRequest(port: port, target: "/metrics"), timeout: .seconds(10))
+                #expect(metrics.status == 200)
+                #expect(prometheusProblems(metrics.text).isEmpty, "\(prometheusProblems(metrics.text))\n\(metrics.text)")
+            }
+            let loaded = try ConfigLoader.load(path: dir + "/msvc.yaml")
+            let test = try #require(loaded.config.services[service]?.test)
+            let tests = try await Shell.run("/usr/bin/nice", ["-n", "19", "/bin/sh", "-c", test + " 2>&1"], cwd: folder, timeout: 30 * 60)
+            #expect(tests.status == 0, "\(test):\n\(tests.stdout)")
+        } catch {
+            failure = error
         }
-        let up = try msvc(["up", "-d", "--wait", "--timeout", "10m"], timeout: 11 * 60)
-        try #require(up.status == 0, "\(up.stdout)\(up.stderr)")
-        let ps = try msvc(["ps", "--json"])
-        let doc = try JSONSerialization.jsonObject(with: Data(ps.stdout.utf8)) as? [String: Any]
-        let entry = (doc?["services"] as? [[String: Any]] ?? []).first { $0["name"] as? String == service }
-        let replica = (entry?["replicas"] as? [[String: Any]])?.first
-        #expect(replica?["health"] as? String == "healthy", "\(ps.stdout)")
-        #expect(replica?["restarts"] as? Int == 0, "restarted while starting: \(ps.stdout)")
-        if http {
-            let port = try #require(entry?["port"] as? Int, "\(ps.stdout)")
-            let client = HTTPClient()
-            let health = try await client.send(HTTPRequest(port: port, target: "/healthz", headers: [("X-Request-ID", "e2e-1")]), timeout: .seconds(10))
-            #expect(health.status == 200)
-            #expect(health.header("X-Request-ID") == "e2e-1")
-            let metrics = try await client.send(HTTPRequest(port: port, target: "/metrics"), timeout: .seconds(10))
-            #expect(metrics.status == 200)
-            #expect(prometheusProblems(metrics.text).isEmpty, "\(prometheusProblems(metrics.text))\n\(metrics.text)")
-        }
-        let loaded = try ConfigLoader.load(path: dir + "/msvc.yaml")
-        let test = try #require(loaded.config.services[service]?.test)
-        let tests = try Shell.run("/usr/bin/nice", ["-n", "19", "/bin/sh", "-c", test + " 2>&1"], cwd: folder, timeout: 30 * 60)
-        #expect(tests.status == 0, "\(test):\n\(tests.stdout)")
+        let down = try? await msvc(["down"])
+        #expect(down?.status == 0, "\(down?.stderr ?? "")")
+        let clean = await eventually(15, interval: 0.1) { processes(under: dir).isEmpty }
+        #expect(clean, "left running: \(processes(under: dir))")
+        if let failure { throw failure }
     }
 }
 

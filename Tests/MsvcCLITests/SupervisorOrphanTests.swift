@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test(arguments: [SIGKILL, SIGTERM, SIGINT])
-    func msvcKilled_leavesNoProcessBehind(signal: Int32) throws {
+    func msvcKilled_leavesNoProcessBehind(signal: Int32) async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.stack)
         let msvc = Process()
@@ -35,22 +35,27 @@ import Testing
         msvc.standardError = FileHandle.nullDevice
         try msvc.run()
         defer { if msvc.isRunning { kill(msvc.processIdentifier, SIGKILL) } }
-        // All four groups up, with their children forked.
-        var groups = Set<Int32>()
-        let started = waitUntil(15) {
-            guard let record = RunRecord.read(from: dir.path + "/.msvc/run/state.json"), record.groups.count == 4 else { return false }
-            groups = Set(record.groups.map(\.pgid))
-            return Self.members(groups).count >= 8
+        // All four groups up, with their children forked. The polls run on threads of their
+        // own: the 2-second bound is measured by a thread that is not waiting for the pool.
+        let path = dir.path
+        let (started, groups) = await offPool { () -> (Bool, Set<Int32>) in
+            var groups = Set<Int32>()
+            let ok = waitUntil(15) {
+                guard let record = RunRecord.read(from: path + "/.msvc/run/state.json"), record.groups.count == 4 else { return false }
+                groups = Set(record.groups.map(\.pgid))
+                return Self.members(groups).count >= 8
+            }
+            return (ok, groups)
         }
         #expect(started, "stack did not start: \(Self.members(groups))")
         kill(msvc.processIdentifier, signal)
-        let gone = waitUntil(signal == SIGKILL ? 2 : 5) { Self.members(groups).isEmpty }
+        let gone = await offPool { waitUntil(signal == SIGKILL ? 2 : 5) { Self.members(groups).isEmpty } }
         let left = Self.members(groups).map { "\($0): \(PortAllocator.commandLine(of: $0) ?? "?")" }
         #expect(gone, "left running after \(ProcessSignal.name(of: signal)): \(left)")
         for pid in Self.members(groups) { kill(pid, SIGKILL) }
     }
 
-    @Test func nextUp_reapsLeftoversRecordedInStateJSON() throws {
+    @Test func nextUp_reapsLeftoversRecordedInStateJSON() async throws {
         let dir = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: dir.path + "/.msvc/run", withIntermediateDirectories: true)
         // A group that a crashed msvc (whose watchdog died too) would have left behind.
@@ -59,17 +64,17 @@ import Testing
         orphan.arguments = ["python3", "-c", "import os, subprocess; os.setpgrp(); subprocess.Popen(['sleep', '1006']); os.execvp('sleep', ['sleep', '1007'])"]
         try orphan.run()
         let pgid = orphan.processIdentifier
-        #expect(waitUntil(30) { ProcInfo.members(ofGroup: pgid).count == 2 })
+        #expect(await eventually(30) { ProcInfo.members(ofGroup: pgid).count == 2 })
         let record = RunRecord(supervisorPID: 999_999, supervisorStartTicks: 1, project: "x",
                                groups: [.init(service: "api", replica: 1, pgid: pgid, startTicks: ProcInfo.startTicks(of: pgid)!)])
         try record.write(to: dir.path + "/.msvc/run/state.json")
         try dir.write("msvc.yaml", "services:\n  api: { command: sleep 1000 }\n")
-        let up = try MsvcBinary.run(["up", "-d"], cwd: dir.path)
+        let up = try await MsvcBinary.run(["up", "-d"], cwd: dir.path)
         defer { _ = try? MsvcBinary.run(["down"], cwd: dir.path) }
         #expect(up.status == 0, "\(up.stderr)")
-        #expect(waitUntil(30) { ProcInfo.members(ofGroup: pgid).isEmpty })
+        #expect(await eventually(30) { ProcInfo.members(ofGroup: pgid).isEmpty })
         let log = try dir.read(".msvc/logs/msvc.log")
         #expect(log.contains("reaped leftovers of an earlier run: api (process group \(pgid))"), "\(log)")
-        orphan.waitUntilExit()
+        await offPool { orphan.waitUntilExit() }
     }
 }

