@@ -94,7 +94,7 @@ public struct ControlClient: StackControl {
     }
 
     static func result(_ line: ByteBuffer) throws -> JSON {
-        let response = try JSON.parse(bytes: Array(line.readableBytesView))
+        let response = try JSON.parse(line: line)
         if response["ok"]?.boolValue == true { return response["result"] ?? .null }
         let message = response["error"]?.stringValue ?? "unknown error"
         switch response["kind"]?.stringValue {
@@ -139,7 +139,7 @@ public struct ControlClient: StackControl {
                     try await channel.executeThenClose { inbound, outbound in
                         try await outbound.write(request)
                         for try await line in inbound {
-                            let j = try JSON.parse(bytes: Array(line.readableBytesView))
+                            let j = try JSON.parse(line: line)
                             if j["end"] != nil { break }
                             if let batch = j["records"]?.arrayValue {
                                 continuation.yield(batch.compactMap(Wire.record))

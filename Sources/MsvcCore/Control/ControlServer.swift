@@ -49,7 +49,7 @@ public final class ControlServer: Sendable {
     static func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, _ control: any StackControl) async {
         try? await connection.executeThenClose { inbound, outbound in
             for try await line in inbound {
-                let request = (try? JSON.parse(bytes: Array(line.readableBytesView))) ?? .null
+                let request = (try? JSON.parse(line: line)) ?? .null
                 let id = request["id"] ?? .null
                 func send(_ fields: [(String, JSON)]) async throws {
                     var buffer = ByteBuffer(string: JSON.object([("id", id)] + fields).serialized(pretty: false))

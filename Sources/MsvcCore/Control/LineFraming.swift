@@ -18,3 +18,10 @@ struct LineDecoder: ByteToMessageDecoder {
         return .continue
     }
 }
+
+extension JSON {
+    /// Parses one protocol line where it lies in the socket's buffer, without copying it.
+    static func parse(line: ByteBuffer) throws -> JSON {
+        try line.withUnsafeReadableBytes { raw in try JSON.parse(buffer: raw.assumingMemoryBound(to: UInt8.self)) }
+    }
+}

@@ -16,11 +16,16 @@ extension JSON {
 
     /// Parses UTF-8 JSON bytes.
     public static func parse(bytes: [UInt8]) throws(JSONParseError) -> JSON {
-        var p = JSONByteParser(bytes: bytes)
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSON in try parse(buffer: buffer) }
+    }
+
+    /// Parses UTF-8 JSON bytes in place (a socket's buffer, without copying it first).
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSON {
+        var p = JSONByteParser(bytes: buffer)
         p.skipSpace()
         let value = try p.value(depth: 0)
         p.skipSpace()
-        guard p.i == bytes.count else { throw JSONParseError(offset: p.i, message: "unexpected text after the value") }
+        guard p.i == buffer.count else { throw JSONParseError(offset: p.i, message: "unexpected text after the value") }
         return value
     }
 
@@ -57,10 +62,10 @@ extension JSON {
 }
 
 private struct JSONByteParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
@@ -75,6 +80,7 @@ private struct JSONByteParser {
         case UInt8(ascii: "{"):
             i += 1
             var pairs: [(String, JSON)] = []
+            pairs.reserveCapacity(8)
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
             while true {
@@ -151,6 +157,19 @@ private struct JSONByteParser {
 
     mutating func string() throws(JSONParseError) -> String {
         i += 1
+        // Most strings have no escapes: make the String straight from the input (no buffer,
+        // and no allocation at all for keys and other short strings).
+        var j = i
+        while j < bytes.count {
+            let c = bytes[j]
+            if c == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[i..<j], as: UTF8.self)
+                i = j + 1
+                return text
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            j += 1
+        }
         var out = [UInt8]()
         while i < bytes.count {
             let b = bytes[i]

@@ -29,29 +29,37 @@ final class LogPrinter: Sendable {
         self.json = json
     }
 
+    /// `orders.2 | ` — the aligned, coloured label and the stream mark of `r`.
+    private func prefix(_ r: LogRecord) -> [UInt8] {
+        let label = r.replica == 1 && !replicated.contains(r.service) ? r.service : "\(r.service).\(r.replica)"
+        let pad = String(repeating: " ", count: max(0, width - label.count))
+        let mark = r.stream == .stderr ? "!" : r.stream == .system ? "*" : "|"
+        guard enabled else { return Array("\(label)\(pad) \(mark) ".utf8) }
+        return Array("\u{1B}[\(colors[r.service] ?? "37")m\(label)\(pad) \(mark)\u{1B}[0m ".utf8)
+    }
+
     func print(_ records: [LogRecord]) {
         var out = [UInt8]()
         out.reserveCapacity(records.count * 96)
+        // The prefix is built once per run of lines from the same replica and stream (a pipe
+        // read), not per line.
+        var last: (service: String, replica: Int, stream: LogRecord.Stream)?
+        var prefix: [UInt8] = []
         for r in records {
             if json {
                 out += Array(Wire.json(r).serialized(pretty: false).utf8)
                 out.append(0x0A)
                 continue
             }
-            let label = r.replica == 1 && !replicated.contains(r.service) ? r.service : "\(r.service).\(r.replica)"
-            let pad = String(repeating: " ", count: max(0, width - label.count))
-            let mark = r.stream == .stderr ? "!" : r.stream == .system ? "*" : "|"
-            if enabled {
-                let color = colors[r.service] ?? "37"
-                out += Array("\u{1B}[\(color)m\(label)\(pad) \(mark)\u{1B}[0m ".utf8)
-                if r.stream == .system {
-                    out += Array("\u{1B}[2m\(r.text)\u{1B}[0m".utf8)
-                } else {
-                    out += Array(r.text.utf8)
-                }
+            if last == nil || last!.service != r.service || last!.replica != r.replica || last!.stream != r.stream {
+                last = (r.service, r.replica, r.stream)
+                prefix = self.prefix(r)
+            }
+            out += prefix
+            if enabled && r.stream == .system {
+                out += Array("\u{1B}[2m\(r.text)\u{1B}[0m".utf8)
             } else {
-                out += Array("\(label)\(pad) \(mark) ".utf8)
-                out += Array(r.text.utf8)
+                out.append(contentsOf: r.text.utf8)
             }
             out.append(0x0A)
         }
