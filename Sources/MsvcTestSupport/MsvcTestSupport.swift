@@ -209,7 +209,7 @@ extension MsvcBinary {
         _ arguments: [String], cwd: String, environment: [String: String] = [:], stdin: String? = nil,
         timeout: Double = 60
     ) async throws -> CommandResult {
-        try await offPool { try Shell.run(path, arguments, cwd: cwd, environment: environment, stdin: stdin, timeout: timeout) }
+        try await Shell.run(path, arguments, cwd: cwd, environment: environment, stdin: stdin, timeout: timeout)
     }
 }
 
@@ -219,10 +219,7 @@ extension Shell {
         _ program: String, _ arguments: [String], cwd: String, environment: [String: String] = [:],
         stdin: String? = nil, timeout: Double = 60
     ) async throws -> CommandResult {
-        try await offPool { () throws -> CommandResult in
-            let result: CommandResult = try Shell.run(program, arguments, cwd: cwd, environment: environment, stdin: stdin, timeout: timeout)
-            return result
-        }
+        try await offPool { try Shell.run(program, arguments, cwd: cwd, environment: environment, stdin: stdin, timeout: timeout) }
     }
 }
 

@@ -55,10 +55,7 @@ enum Spawn {
 
     /// `run`, awaited off the cooperative pool (see `offPool`).
     static func run(_ args: [String], cwd: String, environment: [String: String] = [:], timeout: Double = 30) async -> Result {
-        await offPool { () -> Result in
-            let result: Result = run(args, cwd: cwd, environment: environment, timeout: timeout)
-            return result
-        }
+        await offPool { run(args, cwd: cwd, environment: environment, timeout: timeout) }
     }
 
     /// `msvc`, awaited off the cooperative pool.
@@ -75,16 +72,20 @@ final class TmuxSession: Sendable {
 
     init(command: String, cwd: String, width: Int = 120, height: Int = 34) throws {
         self.cwd = cwd
-        let r = Spawn.run(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-s", "t", command],
-                          cwd: cwd, timeout: 10)
+        let r = tmuxNow(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-s", "t", command])
         if r.status != 0 { throw TmuxError(message: "tmux new-session failed: \(r.stderr)") }
     }
 
     struct TmuxError: Error { var message: String }
 
+    /// tmux on this session's server, blocking: for `init` and `kill` (milliseconds).
+    private func tmuxNow(_ args: [String]) -> Spawn.Result {
+        Spawn.run(["tmux", "-L", socket, "-f", "/dev/null"] + args, cwd: cwd, timeout: 10)
+    }
+
     @discardableResult
     func tmux(_ args: [String]) async -> Spawn.Result {
-        await Spawn.run(["tmux", "-L", socket, "-f", "/dev/null"] + args, cwd: cwd, timeout: 10)
+        await offPool { self.tmuxNow(args) }
     }
 
     /// The pane's text now.
@@ -152,9 +153,8 @@ final class TmuxSession: Sendable {
     /// Ends the session and the server (tmux 3.3a's kill-server alone can leave the server up).
     /// Synchronous, for `defer`: it takes milliseconds.
     func kill() {
-        for args in [["kill-session", "-t", "t"], ["kill-server"]] {
-            _ = Spawn.run(["tmux", "-L", socket, "-f", "/dev/null"] + args, cwd: cwd, timeout: 10)
-        }
+        _ = tmuxNow(["kill-session", "-t", "t"])
+        _ = tmuxNow(["kill-server"])
     }
 }
 

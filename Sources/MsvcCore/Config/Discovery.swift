@@ -47,7 +47,7 @@ public enum Discovery {
     /// Every variable msvc sets at start time for a stack whose services have these named
     /// ports: references to them are kept by the loader and expanded per replica.
     public static func names(services: [(name: String, ports: [String])]) -> Set<String> {
-        var names: Set<String> = ["PORT", "MSVC_SERVICE", "MSVC_REPLICA", "MSVC_PROJECT", "MSVC_STATE_DIR"]
+        var names = processNames.union(["PORT"])
         for (service, ports) in services {
             let prefix = Naming.envPrefix(service)
             names.formUnion([prefix + "_HOST", prefix + "_PORT", prefix + "_URL"])
@@ -57,6 +57,16 @@ public enum Discovery {
             }
         }
         return names
+    }
+
+    /// Variables with one value per process, whatever the stack.
+    static let processNames: Set<String> = ["MSVC_SERVICE", "MSVC_REPLICA", "MSVC_PROJECT", "MSVC_STATE_DIR"]
+
+    /// Where a start-time variable's value comes from, for messages.
+    static func origin(of name: String) -> String {
+        if name == "PORT" { return "the service's own port" }
+        if name.hasPrefix("PORT_") { return "the service's own named port" }
+        return processNames.contains(name) ? "one value per process" : "service discovery"
     }
 
     /// The start-time variable names of `stack`.

@@ -236,20 +236,11 @@ struct NodeReader {
         if text.contains("${"), let name = Discovery.references(in: text).first(where: deferred.contains),
            let offset = raw.range(of: "${" + name).map({ raw.distance(from: raw.startIndex, to: $0.lowerBound) }) {
             sink.error(position(of: node, style: style, offset: offset), path,
-                       "${\(name)} is set by msvc only when the stack starts (\(Self.startTimeOrigin(name))), but this field needs "
+                       "${\(name)} is set by msvc only when the stack starts (\(Discovery.origin(of: name))), but this field needs "
                        + "\(expected) when msvc.yaml is read; write the value, or use a variable of another name")
             return nil
         }
         return text
-    }
-
-    /// Where a start-time variable comes from, for messages.
-    static func startTimeOrigin(_ name: String) -> String {
-        switch name {
-        case "PORT": return "the service's own port"
-        case "MSVC_SERVICE", "MSVC_REPLICA", "MSVC_PROJECT", "MSVC_STATE_DIR": return "one value per process"
-        default: return name.hasPrefix("PORT_") ? "the service's own named port" : "service discovery"
-        }
     }
 
     private func isDurationLike(_ expected: String) -> Bool { expected.hasPrefix("a duration") }

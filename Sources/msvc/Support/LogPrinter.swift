@@ -29,6 +29,13 @@ final class LogPrinter: Sendable {
         self.json = json
     }
 
+    /// What a line's prefix depends on.
+    private struct PrefixKey: Equatable {
+        var service: String
+        var replica: Int
+        var stream: LogRecord.Stream
+    }
+
     /// `orders.2 | ` — the aligned, coloured label and the stream mark of `r`.
     private func prefix(_ r: LogRecord) -> [UInt8] {
         let label = r.replica == 1 && !replicated.contains(r.service) ? r.service : "\(r.service).\(r.replica)"
@@ -43,7 +50,7 @@ final class LogPrinter: Sendable {
         out.reserveCapacity(records.count * 96)
         // The prefix is built once per run of lines from the same replica and stream (a pipe
         // read), not per line.
-        var last: (service: String, replica: Int, stream: LogRecord.Stream)?
+        var last: PrefixKey?
         var prefix: [UInt8] = []
         for r in records {
             if json {
@@ -51,8 +58,9 @@ final class LogPrinter: Sendable {
                 out.append(0x0A)
                 continue
             }
-            if last == nil || last!.service != r.service || last!.replica != r.replica || last!.stream != r.stream {
-                last = (r.service, r.replica, r.stream)
+            let key = PrefixKey(service: r.service, replica: r.replica, stream: r.stream)
+            if key != last {
+                last = key
                 prefix = self.prefix(r)
             }
             out += prefix

@@ -1,4 +1,5 @@
 import Foundation
+import MsvcTestSupport
 import MsvcCore
 
 /// Where the test fixtures live and how they are loaded, so every test sees the same
@@ -60,20 +61,17 @@ enum Fixtures {
     /// (real processes, probes on deadlines) are not starved.
     private static let gate = DispatchSemaphore(value: max(1, ProcessInfo.processInfo.activeProcessorCount - 1))
 
-    /// Runs CPU-bound work on a thread of its own and waits for it, so long synchronous
-    /// tests leave Swift's cooperative pool free for the async tests running beside them.
+    /// Runs CPU-bound work off Swift's cooperative pool (`offPool`), at idle priority and at
+    /// most one such thread per spare core.
     static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread {
-                // SCHED_IDLE (5 on Linux): these tests measure CPU time, so they lose nothing by
-                // running only when a core is otherwise idle; a failure leaves the policy as is.
-                var param = sched_param()
-                _ = pthread_setschedparam(pthread_self(), 5, &param)
-                gate.wait()
-                let result = work()
-                gate.signal()
-                continuation.resume(returning: result)
-            }.start()
+        await MsvcTestSupport.offPool {
+            // SCHED_IDLE (5 on Linux): these tests measure CPU time, so they lose nothing by
+            // running only when a core is otherwise idle; a failure leaves the policy as is.
+            var param = sched_param()
+            _ = pthread_setschedparam(pthread_self(), 5, &param)
+            gate.wait()
+            defer { gate.signal() }
+            return work()
         }
     }
 
