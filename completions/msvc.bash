@@ -173,13 +173,13 @@ _msvc() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|new|templates|validate|config|graph|up|down|ps|logs|start|stop|restart|scale|dash|ci|completions|help)
+    init|new|templates|validate|config|graph|up|down|ps|logs|port|url|doctor|start|stop|restart|scale|dash|test|contract|ci|export|import|completions|help)
         # Offer subcommand argument completions
         "_msvc_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init new templates validate config graph up down ps logs start stop restart scale dash ci completions help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init new templates validate config graph up down ps logs port url doctor start stop restart scale dash test contract ci export import completions help' -- "${cur}"))
         ;;
     esac
 }
@@ -340,7 +340,7 @@ _msvc_graph() {
 
 _msvc_up() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --quiet -q --verbose -v -d --no-tui --wait --version -h --help)
+    non_repeating_flags=(--no-color --quiet -q --verbose -v -d --no-tui --wait --watch --no-watch --version -h --help)
     repeating_options=(--profile)
     non_repeating_options=(--file --timeout)
     __msvc_offer_flags_options -1
@@ -415,6 +415,54 @@ _msvc_logs() {
         return
         ;;
     '--grep')
+        return
+        ;;
+    esac
+}
+
+_msvc_port() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_msvc_url() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_msvc_doctor() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
@@ -500,6 +548,108 @@ _msvc_dash() {
     esac
 }
 
+_msvc_test() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --keep-up --reuse --version -h --help)
+    repeating_options=(--suite)
+    non_repeating_options=(--file --junit --parallel --timeout)
+    __msvc_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--suite')
+        return
+        ;;
+    '--junit')
+        __msvc_add_completions -f
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __msvc_add_completions -W 'unit'$'\n''contract'$'\n''integration'$'\n''e2e'$'\n''all'
+        return
+        ;;
+    esac
+}
+
+_msvc_contract() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __msvc_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    verify)
+        # Offer subcommand argument completions
+        "_msvc_contract_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'verify' -- "${cur}"))
+        ;;
+    esac
+}
+
+_msvc_contract_verify() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=(--header)
+    non_repeating_options=(--file --pact --provider-url --state-change-url --filter-description --filter-state --timeout --junit)
+    __msvc_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--pact')
+        __msvc_add_completions -o plusdirs -fX '!*.@(json)'
+        return
+        ;;
+    '--provider-url')
+        return
+        ;;
+    '--state-change-url')
+        return
+        ;;
+    '--filter-description')
+        return
+        ;;
+    '--filter-state')
+        return
+        ;;
+    '--header')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--junit')
+        __msvc_add_completions -o plusdirs -fX '!*.@(xml)'
+        return
+        ;;
+    esac
+}
+
 _msvc_ci() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -541,6 +691,68 @@ _msvc_ci_generate() {
         return
         ;;
     '--out')
+        __msvc_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_msvc_export() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --json --version -h --help)
+    repeating_options=(--profile)
+    non_repeating_options=(--file --out --namespace)
+    __msvc_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--out')
+        __msvc_add_completions -f
+        return
+        ;;
+    '--namespace')
+        return
+        ;;
+    '--profile')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __msvc_add_completions -W 'kubernetes'$'\n''compose'
+        return
+        ;;
+    esac
+}
+
+_msvc_import() {
+    repeating_flags=()
+    non_repeating_flags=(--no-color --quiet -q --verbose -v --force --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file)
+    __msvc_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __msvc_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __msvc_add_completions -W 'compose'$'\n''procfile'$'\n''process-compose'
+        return
+        ;;
+    2)
         __msvc_add_completions -f
         return
         ;;

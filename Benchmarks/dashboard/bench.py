@@ -114,7 +114,7 @@ def bench(binary, scenario, seconds, rate):
             for i in range(20):
                 want = "wrap" if i % 2 == 0 else None
                 before = time.perf_counter()
-                t.send("w")
+                t.send("W")
                 def changed():
                     title = next((l for l in t.capture().splitlines() if "logs:" in l), "")
                     return ("─ wrap ─" in title) == (want is not None)

@@ -1,9 +1,10 @@
 // Process spawning for the supervisor (the watchdog is in watchdog.c, wrappers in sysutil.c).
-// Everything that runs between fork() and execve()/_exit() in a child is async-signal-safe:
+// Everything that runs between fork (a raw clone) and execve()/_exit() in a child is async-signal-safe:
 // the parent prepares every array before forking, and the child never returns to Swift.
 #define _GNU_SOURCE
 #include "msvc_spawn.h"
 #include "internal.h"
+#include "msvc_proc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -103,9 +104,9 @@ static void child_main(const struct msvc_spawn_request *req, char *const *candid
         child_fail(report_fd, MSVC_STAGE_CHILD_SETUP, errno, -1);
     cloexec_from_3(max_fd);
 
-    // Wait until the parent has registered our group with the watchdog, so nothing we fork can
-    // escape a SIGKILL of msvc in between.
-    if (req->watchdog_fd >= 0) {
+    // Wait until the parent has registered our group with the watchdog and moved us into our
+    // cgroup, so nothing we fork can escape a SIGKILL of msvc in between.
+    if (req->watchdog_fd >= 0 || req->cgroup_procs_fd >= 0) {
         char go = 0;
         ssize_t n;
         do { n = read(go_fd, &go, 1); } while (n < 0 && errno == EINTR);
@@ -144,6 +145,19 @@ static void child_main(const struct msvc_spawn_request *req, char *const *candid
 
 // ---------------------------------------------------------------------------------------------
 // Parent side
+
+/// fork(2) without the C library's wrapper: no atfork handlers and, above all, no malloc arena
+/// locks held while the kernel copies the address space. glibc's fork() holds every arena for
+/// that long, so in a big process (an embedder of the runtime, the test runner) each launch
+/// stalled every allocating thread. The child runs only async-signal-safe system call wrappers
+/// until execve or _exit, so it needs none of glibc's child-side bookkeeping.
+static pid_t raw_fork(void) {
+#ifdef SYS_clone
+    return (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL);
+#else
+    return fork();
+#endif
+}
 
 /// The paths execve will try, NULL-terminated, in one malloc'd block (free once).
 static char **build_candidates(const char *program, const char *search_path) {
@@ -215,7 +229,7 @@ pid_t msvc_spawn(const struct msvc_spawn_request *req, struct msvc_spawn_result 
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = raw_fork();
     if (pid == 0) {
         close(report[0]);
         close(go[1]);
@@ -236,17 +250,26 @@ pid_t msvc_spawn(const struct msvc_spawn_request *req, struct msvc_spawn_result 
     (void)setpgid(pid, pid); // both sides set it, so neither order races
 
     int registered = 0;
-    if (req->watchdog_fd >= 0) {
+    if (req->cgroup_procs_fd >= 0) {
+        int rc = msvc_cgroup_move(req->cgroup_procs_fd, pid);
+        if (rc != 0) {
+            kill(pid, SIGKILL);
+            fail(res, MSVC_STAGE_CGROUP, -rc);
+        }
+    }
+    if (req->watchdog_fd >= 0 && res->stage == MSVC_STAGE_NONE) {
         int rc = msvc_watchdog_send(req->watchdog_fd, (int32_t)pid);
         if (rc == 0) {
             registered = 1;
-            char byte = 1;
-            ssize_t w;
-            do { w = send(go[1], &byte, 1, MSG_NOSIGNAL); } while (w < 0 && errno == EINTR);
         } else {
             kill(pid, SIGKILL);
             fail(res, MSVC_STAGE_WATCHDOG, -rc);
         }
+    }
+    if (res->stage == MSVC_STAGE_NONE) {
+        char byte = 1;
+        ssize_t w;
+        do { w = send(go[1], &byte, 1, MSG_NOSIGNAL); } while (w < 0 && errno == EINTR);
     }
     close(go[1]);
 

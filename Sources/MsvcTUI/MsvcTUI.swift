@@ -6,27 +6,20 @@ import MsvcCore
 public enum Dashboard {
     /// How to run the dashboard.
     public struct Options: Sendable {
-        /// Whether quitting stops the stack (`msvc up`) or just detaches (`msvc dash`).
+        /// Whether quitting asks to stop the stack or detach (`msvc up`), or just detaches (`msvc dash`).
         public var ownsStack: Bool
         /// The project name shown until the first snapshot arrives.
         public var project: String
-        /// The dependency graph for the `g` view, when msvc.yaml could be read.
-        public var graph: StackGraph?
         /// Plain output without colour (`--no-color`; NO_COLOR is honoured too).
         public var noColor: Bool
-        /// How often the stack's state is asked for.
-        public var snapshotInterval: Duration
         /// Stored lines fetched at start.
         public var initialLines: Int
 
         /// Creates options.
-        public init(ownsStack: Bool, project: String, graph: StackGraph? = nil, noColor: Bool = false,
-                    snapshotInterval: Duration = .milliseconds(500), initialLines: Int = 2_000) {
+        public init(ownsStack: Bool, project: String, noColor: Bool = false, initialLines: Int = 2_000) {
             self.ownsStack = ownsStack
             self.project = project
-            self.graph = graph
             self.noColor = noColor
-            self.snapshotInterval = snapshotInterval
             self.initialLines = initialLines
         }
     }
@@ -38,10 +31,10 @@ public enum Dashboard {
 
     /// Runs the dashboard on the terminal until the user quits, then restores the terminal.
     /// Returns `.stopStack` when the user asked to stop a stack it owns (the caller stops it),
-    /// `.detached` when the user left it running, `.stackGone` when the stack went away.
-    public static func run(control: any StackControl, ownsStack: Bool, project: String,
-                           graph: StackGraph? = nil, noColor: Bool = false) async -> DashboardExit {
-        await run(control: control, options: Options(ownsStack: ownsStack, project: project, graph: graph, noColor: noColor))
+    /// `.detached` when the user left it running, `.stackGone` when the stack went away. The
+    /// state and the dependency graph come from the running stack (`StackControl.changes`).
+    public static func run(control: any StackControl, ownsStack: Bool, project: String, noColor: Bool = false) async -> DashboardExit {
+        await run(control: control, options: Options(ownsStack: ownsStack, project: project, noColor: noColor))
     }
 
     /// Runs the dashboard with `options`.
@@ -49,8 +42,7 @@ public enum Dashboard {
         let noColor = options.noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let queue = EventQueue()
         let (actions, actionSink) = AsyncStream.makeStream(of: StackAction.self)
-        let deps = options.graph.map { g in g.names.map { (service: $0, needs: g.dependencies[$0] ?? []) } } ?? []
-        let state = DashboardState(project: options.project, ownsStack: options.ownsStack, dependencies: deps)
+        let state = DashboardState(project: options.project, ownsStack: options.ownsStack)
 
         return await withTaskGroup(of: DashboardExit?.self) { group in
             group.addTask {
@@ -70,7 +62,7 @@ public enum Dashboard {
                 }
             }
             group.addTask {
-                await pollSnapshots(control, every: options.snapshotInterval, into: queue)
+                await watchChanges(control, into: queue)
                 return nil
             }
             group.addTask {
@@ -97,15 +89,20 @@ public enum Dashboard {
         }
     }
 
-    /// Asks for the stack's state every `interval` and posts it to the UI.
-    static func pollSnapshots(_ control: any StackControl, every interval: Duration, into queue: EventQueue) async {
+    /// Posts the stack's state as it changes (the supervisor paces it: at most about ten a
+    /// second, and once a second for CPU and memory); reconnects when the stream ends.
+    static func watchChanges(_ control: any StackControl, into queue: EventQueue) async {
         while !Task.isCancelled {
             do {
-                queue.post(.snapshot(try await control.snapshot()))
+                for try await snapshot in try await control.changes() { queue.post(.snapshot(snapshot)) }
+                if Task.isCancelled { return }
+                queue.post(.snapshotFailed("the stack stopped"))
             } catch {
+                if Task.isCancelled { return }
                 queue.post(.snapshotFailed(String(describing: error)))
             }
-            try? await Task.sleep(for: interval)
+            // The stack may be restarting its socket; try again shortly.
+            try? await Task.sleep(for: .milliseconds(500))
         }
     }
 
@@ -114,8 +111,13 @@ public enum Dashboard {
         var attempt = 0
         while !Task.isCancelled {
             do {
-                let stream = try await control.followBatches(LogQuery(tail: attempt == 0 ? lines : 0))
-                for try await batch in stream { queue.post(logs: batch) }
+                let stream = try await control.follow(LogQuery(tail: attempt == 0 ? lines : 0))
+                for try await event in stream {
+                    switch event {
+                    case .records(let batch): queue.post(logs: batch)
+                    case .missed(let n): queue.post(.logsMissed(n))
+                    }
+                }
                 if Task.isCancelled { return }
                 if attempt == 0 { queue.post(.logsEnded(nil)) }
             } catch {
@@ -137,11 +139,11 @@ public enum Dashboard {
             case .stop(let s): result = try await control.stop([s])
             case .start(let s): result = try await control.start([s])
             case .scale(let s, let n): result = try await control.scale(s, to: n)
+            case .watch(let s, let on): result = try await control.watch(s, enabled: on)
             }
         } catch {
             result = ActionResult(ok: false, message: String(describing: error))
         }
         queue.post(.actionDone(result))
-        if let snapshot = try? await control.snapshot() { queue.post(.snapshot(snapshot)) }
     }
 }

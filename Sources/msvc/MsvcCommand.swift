@@ -11,8 +11,8 @@ struct MsvcCommand: AsyncParsableCommand {
         version: Msvc.version,
         subcommands: [
             Init.self, New.self, Templates.self, Validate.self, Config.self, Graph.self,
-            Up.self, Down.self, Ps.self, Logs.self, Start.self, Stop.self, Restart.self, Scale.self, Dash.self,
-            CI.self, Completions.self,
+            Up.self, Down.self, Ps.self, Logs.self, Port.self, URLCommand.self, DoctorCommand.self, Start.self, Stop.self, Restart.self, Scale.self, Dash.self,
+            Test.self, Contract.self, CI.self, Export.self, Import.self, Completions.self,
         ]
     )
 

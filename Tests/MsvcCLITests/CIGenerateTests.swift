@@ -16,6 +16,8 @@ import Testing
         tests:
           e2e:
             - { name: smoke, needs: all, run: ./smoke.sh }
+        ci:
+          msvc: { git: "https://example.org/msvc.git", ref: v0.1.0 }
         """
 
     @Test func generate_writesTheProvidersFileBesideMsvcYaml() async throws {
@@ -76,7 +78,7 @@ import Testing
 
     @Test func provider_defaultsToCiProvider_thenToTheExistingCIFolder() async throws {
         let dir = try TemporaryDirectory()
-        try dir.write("msvc.yaml", Self.stack + "\nci: { provider: bitbucket }\n")
+        try dir.write("msvc.yaml", Self.stack + "\n  provider: bitbucket\n")
         #expect(try await MsvcBinary.run(["ci", "generate"], cwd: dir.path).status == 0)
         #expect(FileManager.default.fileExists(atPath: dir.path + "/bitbucket-pipelines.yml"))
 
@@ -109,5 +111,42 @@ import Testing
         let r = try await MsvcBinary.run(["-f", "stack/msvc.yaml", "ci", "generate", "--provider", "github", "--out", "-"], cwd: dir.path)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("name: msvc"))
+    }
+
+    @Test func missingMsvcSource_exits65_sayingWhatToAdd() async throws {
+        let dir = try TemporaryDirectory()
+        let stack = String(Self.stack[..<Self.stack.range(of: "ci:")!.lowerBound])
+        try dir.write("msvc.yaml", stack)
+        let r = try await MsvcBinary.run(["ci", "generate", "--provider", "github"], cwd: dir.path)
+        #expect(r.status == 65, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("error: msvc.yaml does not say where CI gets msvc to run the test suites; add ci.msvc to msvc.yaml"), "\(r.stderr)")
+        #expect(r.stderr.contains("msvc: { install: ./ci/install-msvc.sh }"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/.github/workflows/msvc.yml"), "nothing is written")
+
+        let noSuites = String(stack[..<stack.range(of: "tests:")!.lowerBound])
+        try dir.write("msvc.yaml", noSuites)
+        let ok = try await MsvcBinary.run(["ci", "generate", "--provider", "github", "--out", "-"], cwd: dir.path)
+        #expect(ok.status == 0, "service jobs alone need no msvc: \(ok.stderr)")
+    }
+
+    @Test func badMsvcSource_isAConfigError_withItsPosition() async throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("msvc.yaml", Self.stack.replacingOccurrences(of: "ref: v0.1.0", with: "reff: v0.1.0"))
+        let r = try await MsvcBinary.run(["ci", "generate", "--provider", "github"], cwd: dir.path)
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("msvc.yaml:13:48: error: ci.msvc.reff: unknown key \"reff\"; did you mean \"ref\"?"), "\(r.stderr)")
+    }
+
+    @Test func generate_readsTheServiceFolder_forVersionsAndInstalls() async throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("msvc.yaml", Self.stack)
+        try dir.write("services/api/.python-version", "3.12\n")
+        try dir.write("services/api/requirements.txt", "requests==2.32.3\n")
+        let r = try await MsvcBinary.run(["ci", "generate", "--provider", "github", "--out", "-"], cwd: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("  # api: Python 3.12 (services/api/.python-version); pip install -r requirements.txt.\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("python-version: '3.12'"), "\(r.stdout)")
+        #expect(r.stdout.contains("      - name: install dependencies\n        run: python3 -m pip install -r requirements.txt\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("(cd services/api && python3 -m pip install -r requirements.txt)\n"), "the suites install it too")
     }
 }

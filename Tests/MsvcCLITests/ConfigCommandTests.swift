@@ -39,7 +39,7 @@ import Testing
         let serviceKeys = [
             "command", "shell", "cwd", "env", "env_file", "port", "ports", "depends_on", "health", "liveness",
             "restart", "max_restarts", "backoff", "replicas", "stop_signal", "stop_timeout", "profiles",
-            "disabled", "build", "test", "language", "labels",
+            "disabled", "build", "test", "language", "labels", "image", "watch", "openapi",
         ]
         #expect(Set(orders.keys) == Set(serviceKeys))
         #expect(orders["command"] as? [String] == ["python3", "app.py", "--db", "postgres://x"])

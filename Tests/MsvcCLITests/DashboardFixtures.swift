@@ -26,7 +26,7 @@ enum DashboardFixtures {
         var o2 = replica("orders", 2, state: .running, health: .unknown, pid: 4188, port: 41002, up: 4, cpu: 12.0, rss: 18_000_000)
         o2.lastProbe = ProbeResult(ok: false, detail: "connection refused", at: now.addingTimeInterval(-0.5))
         let inventory = replica("inventory", state: .running, health: .none, pid: 4103, port: 41003, up: 3725, cpu: 0.0, rss: 45_000_000)
-        var payments = replica("payments", state: .exited, health: .unknown, port: 41004)
+        var payments = replica("payments", state: .backoff, health: .unknown, port: 41004)
         payments.lastExit = .exited(3)
         payments.restarts = 4
         payments.nextRestartAt = now.addingTimeInterval(2.4)
@@ -37,14 +37,16 @@ enum DashboardFixtures {
         worker.lastExit = .signaled(15)
         var migrate = replica("migrate", state: .exited, health: .none)
         migrate.lastExit = .exited(0)
+        // The dependency view reads `depends_on` from the snapshot, as from a running stack.
+        let needs = Dictionary(uniqueKeysWithValues: dependencies.map { ($0.service, $0.needs) })
         return StackSnapshot(project: "shop", startedAt: now.addingTimeInterval(-3730), socketPath: "/srv/shop/.msvc/run/msvc.sock",
                              pid: 4100, services: [
-                                ServiceSnapshot(name: "migrate", port: nil, namedPorts: [:], desiredReplicas: 1, replicas: [migrate]),
-                                ServiceSnapshot(name: "payments", port: 41004, namedPorts: [:], desiredReplicas: 1, replicas: [payments]),
-                                ServiceSnapshot(name: "inventory", port: 41003, namedPorts: [:], desiredReplicas: 1, replicas: [inventory]),
-                                ServiceSnapshot(name: "orders", port: 41000, namedPorts: ["admin": 41010], desiredReplicas: 2, replicas: [o1, o2]),
-                                ServiceSnapshot(name: "gateway", port: 8080, namedPorts: [:], desiredReplicas: 1, replicas: [gateway]),
-                                ServiceSnapshot(name: "worker", port: nil, namedPorts: [:], desiredReplicas: 1, replicas: [worker]),
+                                ServiceSnapshot(name: "migrate", port: nil, namedPorts: [:], desiredReplicas: 1, replicas: [migrate], dependsOn: needs["migrate"]!),
+                                ServiceSnapshot(name: "payments", port: 41004, namedPorts: [:], desiredReplicas: 1, replicas: [payments], dependsOn: needs["payments"]!),
+                                ServiceSnapshot(name: "inventory", port: 41003, namedPorts: [:], desiredReplicas: 1, replicas: [inventory], dependsOn: needs["inventory"]!),
+                                ServiceSnapshot(name: "orders", port: 41000, namedPorts: ["admin": 41010], desiredReplicas: 2, replicas: [o1, o2], dependsOn: needs["orders"]!),
+                                ServiceSnapshot(name: "gateway", port: 8080, namedPorts: [:], desiredReplicas: 1, replicas: [gateway], dependsOn: needs["gateway"]!),
+                                ServiceSnapshot(name: "worker", port: nil, namedPorts: [:], desiredReplicas: 1, replicas: [worker], dependsOn: needs["worker"]!),
                              ])
     }
 
@@ -79,10 +81,12 @@ enum DashboardFixtures {
 
     /// A state with the snapshot and logs applied, `orders` selected.
     static func state(width: Int = 120, height: Int = 34, owns: Bool = false) -> DashboardState {
-        var s = DashboardState(project: "shop", ownsStack: owns, dependencies: dependencies, width: width, height: height, now: now)
+        var s = DashboardState(project: "shop", ownsStack: owns, width: width, height: height, now: now)
         _ = s.reduce(.snapshot(snapshot))
         _ = s.reduce(.logs(records))
         s.selected = "orders"
+        // The goldens show one service's logs; the dashboard itself opens on all of them.
+        s.merged = false
         return s
     }
 

@@ -14,12 +14,12 @@ import Testing
               api: { command: sleep 1000 }
               ticker: { command: 'while true; do echo "owned tick"; sleep 0.2; done', shell: true }
             """)
-        defer { _ = Spawn.msvc(["down", "--timeout", "2s"], cwd: dir.path) }
+        defer { downQuietly(dir) }
         let t = try TmuxSession(command: "'\(MsvcBinary.path)' up; echo UP-EXIT=$?; exec sleep 600", cwd: dir.path)
         defer { t.kill() }
-        var w = await t.waitFor(30) { $0.contains("q stops the stack") && $0.contains("ticker  running") }
+        var w = await t.waitFor(30) { $0.contains("q: stop the stack or detach") && $0.contains("ticker  running") }
         #expect(w.ok, "the dashboard did not open under msvc up:\n\(w.screen)")
-        await t.send("a")
+        // It opens on every service's logs.
         w = await t.waitFor(10) { $0.contains("owned tick") && $0.contains("logs: all services") }
         #expect(w.ok, "the merged log view shows no lines:\n\(w.screen)")
         let groups = try #require(RunRecord.read(from: dir.path + "/.msvc/run/state.json")).groups.map(\.pgid)

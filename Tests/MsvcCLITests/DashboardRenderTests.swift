@@ -52,7 +52,7 @@ import Testing
     @Test func render_wrapAndJSONFields() {
         var s = DashboardFixtures.state(width: 100, height: 30)
         _ = s.reduce(.key(.char("a")))
-        _ = s.reduce(.key(.char("w")))
+        _ = s.reduce(.key(.char("W")))
         _ = s.reduce(.key(.char("e")))
         check(s, "wrap-fields-100x30")
     }

@@ -191,7 +191,7 @@ final class TmuxSession: Sendable {
         try dir.write("msvc.yaml", Self.stack)
         let up = await Spawn.msvc(["up", "-d"], cwd: dir.path)
         try #require(up.status == 0, "\(up.stderr)")
-        defer { _ = Spawn.msvc(["down", "--timeout", "2s"], cwd: dir.path) }
+        defer { downQuietly(dir) }
         let command = "env -u NO_COLOR TERM=xterm-256color '\(MsvcBinary.path)' dash; echo DASH-EXIT=$?; exec sleep 600"
         let t = try TmuxSession(command: command, cwd: dir.path)
         defer { t.kill() }
@@ -209,6 +209,8 @@ final class TmuxSession: Sendable {
         await t.send("Enter")
         w = await t.waitFor(10) { $0.contains("filter:\"fla\"") && !row($0, "api").contains("running") }
         #expect(w.ok, "filter did not narrow the table:\n\(w.screen)")
+        // The dashboard opens on all services' logs; a shows the selected one's, with its crash panel.
+        await t.send("a")
         w = await t.waitFor(10) { $0.contains("exited with code 3") && $0.contains("boom: missing ok file") }
         #expect(w.ok, "no crash panel:\n\(w.screen)")
 
@@ -279,7 +281,7 @@ final class TmuxSession: Sendable {
             """)
         let up = await Spawn.msvc(["up", "-d"], cwd: dir.path)
         try #require(up.status == 0, "\(up.stderr)")
-        defer { _ = Spawn.msvc(["down", "--timeout", "2s"], cwd: dir.path) }
+        defer { downQuietly(dir) }
         // The shell waits for Enter between the two dashboards: otherwise the second one can take
         // over the screen before a capture has seen the first one's exit line.
         let command = "NO_COLOR=1 '\(MsvcBinary.path)' dash; echo DASH-EXIT=$?; read -r _; NO_COLOR=1 '\(MsvcBinary.path)' dash; echo SECOND-EXIT=$?; exec sleep 600"

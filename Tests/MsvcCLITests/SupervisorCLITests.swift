@@ -3,9 +3,10 @@ import MsvcCore
 import MsvcTestSupport
 import Testing
 
-/// Runs `msvc down` when a test leaves a stack behind.
+/// Runs `msvc down` when a test leaves a stack behind: in the background (see `Teardown`), and
+/// the folder is kept until it has run.
 func downQuietly(_ dir: TemporaryDirectory) {
-    _ = try? MsvcBinary.run(["down", "--timeout", "2s"], cwd: dir.path)
+    Teardown.inBackground { _ = try? MsvcBinary.run(["down", "--timeout", "2s"], cwd: dir.path) }
 }
 
 @Suite(.serialized) struct SupervisorCLITests {

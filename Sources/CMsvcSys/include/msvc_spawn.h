@@ -21,6 +21,8 @@ enum msvc_spawn_stage {
     MSVC_STAGE_EXEC = 6,
     /// The program exists but execve() reported ENOENT: its #! interpreter is missing.
     MSVC_STAGE_INTERPRETER = 7,
+    /// Moving the child into its cgroup failed.
+    MSVC_STAGE_CGROUP = 8,
 };
 
 /// What to start. Every pointer is only read, and only during the call.
@@ -39,6 +41,8 @@ struct msvc_spawn_request {
     int stderr_fd;
     /// Watchdog socket from msvc_watchdog_start, or -1; the group is registered before the child runs.
     int watchdog_fd;
+    /// cgroup.procs of the cgroup the child joins before it runs anything, or -1.
+    int cgroup_procs_fd;
 };
 
 /// The outcome of msvc_spawn.
@@ -59,13 +63,29 @@ struct msvc_spawn_result {
 /// signal follows the thread that forked.
 pid_t msvc_spawn(const struct msvc_spawn_request *req, struct msvc_spawn_result *res);
 
-/// Forks the watchdog: a process in its own session that SIGKILLs every registered process group
-/// when the returned socket (`*out_fd`, close-on-exec) reaches EOF. Returns its pid or -1 (errno set).
+/// Forks the watchdog: a process in its own session that, when the returned socket (`*out_fd`,
+/// close-on-exec) reaches EOF, kills every registered cgroup (cgroup.kill), stops every process
+/// of the registered groups, every tracked process and all their descendants (found in /proc),
+/// then SIGKILLs them all and removes the emptied cgroups. Returns its pid or -1 (errno set).
 pid_t msvc_watchdog_start(int *out_fd);
 
 /// Sends one record to the watchdog: a positive pgid registers it, a negative one unregisters it.
 /// Returns 0 or -errno (-EPIPE when the watchdog is gone; never raises SIGPIPE).
 int msvc_watchdog_send(int fd, int32_t record);
+
+/// Registers a process that left its group: its pid, start time and a pidfd (or -1), which the
+/// watchdog keeps so a recycled pid is never hit. 0 or -errno.
+int msvc_watchdog_track_pid(int sock, pid_t pid, uint64_t start_ticks, int pidfd);
+
+/// Forgets a process registered with msvc_watchdog_track_pid. 0 or -errno.
+int msvc_watchdog_untrack_pid(int sock, pid_t pid);
+
+/// Registers a cgroup under `key`: its directory descriptor (for cgroup.kill) and its path (to
+/// remove it once empty). 0 or -errno.
+int msvc_watchdog_track_cgroup(int sock, int32_t key, int dirfd, const char *path);
+
+/// Forgets the cgroup registered under `key`. 0 or -errno.
+int msvc_watchdog_untrack_cgroup(int sock, int32_t key);
 
 /// pidfd_open(2); returns the descriptor (close-on-exec) or -errno.
 int msvc_pidfd_open(pid_t pid);

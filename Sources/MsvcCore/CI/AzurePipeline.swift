@@ -6,17 +6,13 @@ enum AzurePipeline {
     static func render(_ plan: CIPlan) -> String {
         var jobs: [CIYAML] = []
         if !plan.services.isEmpty { jobs.append(changesJob(plan)) }
-        jobs += plan.services.map { serviceJob($0) }
+        jobs += plan.services.map { serviceJob($0, plan: plan) }
         jobs += plan.suites.map { suiteJob($0, plan: plan) }
         jobs.append(gateJob(plan))
         let doc = CIYAML.map([
             CIYAMLEntry("trigger", .pairs([("batch", .string("true")), ("branches", .pairs([("include", .strings(["main"]))]))])),
             CIYAMLEntry("pr", .pairs([("autoCancel", .string("true")), ("branches", .pairs([("include", .strings(["*"]))]))]),
                         comment: ["A new push to a pull request cancels its superseded run."]),
-            CIYAMLEntry("variables", .pairs([
-                ("MSVC_VERSION", .string(plan.msvcVersion)),
-                ("MSVC_REPOSITORY", .string(CIPins.msvcRepository)),
-            ])),
             CIYAMLEntry("jobs", .spacedList(jobs)),
         ])
         return doc.document(header: plan.header(.azure))
@@ -68,15 +64,17 @@ enum AzurePipeline {
             ]))])
         }
         let root = "$(Build.SourcesDirectory)"
+        // NodeTool takes a semver spec (22.x); GoTool an exact release (1.25.0).
+        let parts = job.version.split(separator: ".").count
         switch job.toolchain {
         case .python:
-            return [.pairs([("task", .string("UsePythonVersion@0")), ("inputs", .pairs([("versionSpec", .string(CIPins.python))]))]),
+            return [.pairs([("task", .string("UsePythonVersion@0")), ("inputs", .pairs([("versionSpec", .string(job.version))]))]),
                     keyStep, cache("\(root)/.cache/pip")]
         case .node:
-            return [.pairs([("task", .string("NodeTool@0")), ("inputs", .pairs([("versionSpec", .string(CIPins.node + ".x"))]))]),
+            return [.pairs([("task", .string("NodeTool@0")), ("inputs", .pairs([("versionSpec", .string(parts < 3 ? job.version + ".x" : job.version))]))]),
                     keyStep, cache("\(root)/.cache/npm")]
         case .go:
-            return [.pairs([("task", .string("GoTool@0")), ("inputs", .pairs([("version", .string(CIPins.go + ".0"))]))]),
+            return [.pairs([("task", .string("GoTool@0")), ("inputs", .pairs([("version", .string(parts < 3 ? job.version + ".0" : job.version))]))]),
                     keyStep, cache("\(root)/.cache/go-mod")]
         case .swift:
             return [keyStep, cache("\(root)/\(CIPlan.join(job.cwd, ".build"))")]
@@ -85,9 +83,9 @@ enum AzurePipeline {
         }
     }
 
-    private static func serviceJob(_ job: CIServiceJob) -> CIYAML {
+    private static func serviceJob(_ job: CIServiceJob, plan: CIPlan) -> CIYAML {
         var pairs: [(String, CIYAML)] = [
-            ("job", .string(name(job.id))), ("displayName", .string("\(job.service) (\(job.toolchain.rawValue))")),
+            ("displayName", .string("\(job.service) (\(job.toolchain.rawValue))")),
             ("dependsOn", .string("msvc_changes")),
             ("condition", .string("eq(dependencies.msvc_changes.outputs['detect.\(name(job.id))'], 'true')")),
             ("pool", pool),
@@ -98,15 +96,18 @@ enum AzurePipeline {
         if !env.isEmpty { pairs.append(("variables", .pairs(env.map { ($0.0, .string($0.1)) }))) }
         let wd: [(String, CIYAML)] = [("workingDirectory", .string("$(Build.SourcesDirectory)/\(job.cwd == "." ? "" : job.cwd)"))]
         var steps = [checkout] + setup(job)
+        if !job.setup.install.isEmpty {
+            steps.append(bash("install dependencies", job.setup.install.joined(separator: "\n") + (job.setup.install.count > 1 ? "\n" : ""), extra: wd))
+        }
         if let b = job.build { steps.append(bash("build", b, extra: wd)) }
         if let t = job.test { steps.append(bash("test", t, extra: wd)) }
         pairs.append(("steps", .list(steps)))
-        return .pairs(pairs)
+        return .map([CIYAMLEntry("job", .string(name(job.id)), comment: CIPlan.wrap(job.summary))] + pairs.map { CIYAMLEntry($0.0, $0.1) })
     }
 
     private static func suiteJob(_ job: CISuiteJob, plan: CIPlan) -> CIYAML {
         let inner = plan.installScript + plan.buildStackScript + plan.suiteCommand(job)
-        var pairs: [(String, CIYAML)] = [("job", .string(name(job.id))), ("displayName", .string(job.kind.title))]
+        var pairs: [(String, CIYAML)] = [("displayName", .string(job.kind.title))]
         if !plan.services.isEmpty {
             pairs.append(("dependsOn", .strings(["msvc_changes"] + plan.services.map { name($0.id) })))
             // Skipped service jobs (nothing changed) must not skip the suites.
@@ -117,11 +118,11 @@ enum AzurePipeline {
             ("steps", .list([
                 checkout,
                 .pairs([("task", .string("Cache@2")), ("displayName", .string("cache msvc")), ("inputs", .pairs([
-                    ("key", .string("msvc | \"$(MSVC_VERSION)\" | \"\(CIPins.swiftImage)\"")),
+                    ("key", .string("\"\(plan.msvcCacheKey)\"")),
                     ("path", .string("$(Build.SourcesDirectory)/.msvc-ci/bin")),
                 ]))]),
                 bash("msvc test \(job.kind.rawValue) (in \(CIPins.swiftImage))", """
-                    docker run --rm -e MSVC_VERSION -e MSVC_REPOSITORY -e SUITE \\
+                    docker run --rm -e SUITE \\
                       -v "$(Build.SourcesDirectory):/src" -w /src \(CIPins.swiftImage) bash -eu -c "$SUITE"
 
                     """, extra: [("env", .pairs([("SUITE", .block(inner))]))]),
@@ -133,7 +134,8 @@ enum AzurePipeline {
                         ]))]),
             ])),
         ]
-        return .pairs(pairs)
+        let comment = CIPlan.wrap("\(job.kind.title): \(job.suites.joined(separator: ", ")). \(plan.msvcSummary)")
+        return .map([CIYAMLEntry("job", .string(name(job.id)), comment: comment)] + pairs.map { CIYAMLEntry($0.0, $0.1) })
     }
 
     private static func gateJob(_ plan: CIPlan) -> CIYAML {
@@ -147,7 +149,7 @@ enum AzurePipeline {
             ("variables", .pairs(ids.map { ("r_\($0)", .string("$[ dependencies.\($0).result ]")) })),
             ("steps", .list([
                 .pairs([("checkout", .string("none"))]),
-                bash("check required jobs", "RESULTS=\"\(results)\"\n" + CIPlan.gateScript(variable: "RESULTS", failing: ["Failed", "Canceled"])),
+                bash("check required jobs", "RESULTS=\"\(results)\"\n" + CIPlan.gateScript(variable: "RESULTS", passing: ["Succeeded", "SucceededWithIssues", "Skipped"])),
             ])),
         ])
     }

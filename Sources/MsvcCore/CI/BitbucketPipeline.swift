@@ -13,11 +13,11 @@ enum BitbucketPipeline {
             ])))
         }
         if !plan.suites.isEmpty {
-            // The pipeline file names MSVC_VERSION, so a new version is a new cache.
+            // The pipeline file names where msvc comes from, so a new ref is a new cache.
             caches.append(("msvc", .pairs([("key", .pairs([("files", .strings(["bitbucket-pipelines.yml"]))])), ("path", .string(".msvc-ci/bin"))])))
         }
         var steps: [CIYAML] = []
-        let serviceSteps = plan.services.map { serviceStep($0) }
+        let serviceSteps = plan.services.map { serviceStep($0, plan: plan) }
         if serviceSteps.count == 1 { steps += serviceSteps }
         if serviceSteps.count > 1 { steps.append(.pairs([("parallel", .pairs([("steps", .list(serviceSteps))]))])) }
         steps += plan.suites.map { suiteStep($0, plan: plan) }
@@ -35,35 +35,32 @@ enum BitbucketPipeline {
 
     private static func cacheName(_ s: CIServiceJob) -> String { String("\(s.id)-\(s.toolchain.rawValue)".prefix(50)) }
 
-    private static func serviceStep(_ job: CIServiceJob) -> CIYAML {
+    private static func serviceStep(_ job: CIServiceJob, plan: CIPlan) -> CIYAML {
         var script: [String] = job.toolchain.cacheEnvironment(root: "$BITBUCKET_CLONE_DIR").map { "export \($0.0)=\"\($0.1)\"" }
         if job.cwd != "." { script.append("cd \(shellQuote(job.cwd))") }
-        script += [job.build, job.test].compactMap { $0 }
+        script += plan.serviceScript(job)
         var pairs: [(String, CIYAML)] = [
             ("name", .string("\(job.service) (\(job.toolchain.rawValue))")),
-            ("image", .string(job.toolchain.image)),
+            ("image", .string(job.image)),
             ("max-time", .int(CIPlan.serviceTimeout)),
             ("condition", .pairs([("changesets", .pairs([("includePaths", .strings(job.watch))]))])),
         ]
         if !job.toolchain.cacheFolders(cwd: job.cwd).isEmpty { pairs.append(("caches", .strings([cacheName(job)]))) }
         pairs.append(("script", .strings(script)))
-        return .pairs([("step", .pairs(pairs))])
+        return .map([CIYAMLEntry("step", .pairs(pairs), comment: CIPlan.wrap(job.summary))])
     }
 
     private static func suiteStep(_ job: CISuiteJob, plan: CIPlan) -> CIYAML {
-        .pairs([("step", .pairs([
+        .map([CIYAMLEntry("step", .pairs([
             ("name", .string(job.kind.title)),
             ("image", .string(CIPins.swiftImage)),
             ("max-time", .int(job.timeoutMinutes)),
             ("caches", .strings(["msvc"])),
-            ("script", .list([
-                .string("export MSVC_VERSION=\(plan.msvcVersion) MSVC_REPOSITORY=\(CIPins.msvcRepository)"),
-                .block(plan.installScript), .block(plan.buildStackScript), .block(plan.suiteCommand(job)),
-            ])),
+            ("script", .list([.block(plan.installScript), .block(plan.buildStackScript), .block(plan.suiteCommand(job))])),
             // Bitbucket picks up JUnit XML under test-results/ even when the step fails.
             ("after-script", .strings(["mkdir -p test-results && cp reports/*.xml test-results/ 2>/dev/null || true"])),
             ("artifacts", .strings(["reports/**"])),
-        ]))])
+        ]), comment: CIPlan.wrap("\(job.kind.title): \(job.suites.joined(separator: ", ")). \(plan.msvcSummary)"))])
     }
 
     private static func gateStep(_ plan: CIPlan) -> CIYAML {

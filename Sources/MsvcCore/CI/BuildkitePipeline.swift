@@ -3,7 +3,7 @@
 enum BuildkitePipeline {
     /// The file's text for `plan`.
     static func render(_ plan: CIPlan) -> String {
-        var steps: [CIYAML] = plan.services.map { serviceStep($0) }
+        var steps: [CIYAML] = plan.services.map { serviceStep($0, plan: plan) }
         steps += plan.suites.map { suiteStep($0, plan: plan) }
         steps.append(.pairs([
             ("label", .string(":junit: test reports")),
@@ -16,11 +16,8 @@ enum BuildkitePipeline {
         if plan.suites.isEmpty { steps.removeLast() }
         steps.append(gateStep(plan))
         let doc = CIYAML.map([
-            CIYAMLEntry("env", .pairs([
-                ("MSVC_VERSION", .string(plan.msvcVersion)),
-                ("MSVC_REPOSITORY", .string(CIPins.msvcRepository)),
-            ]), comment: ["Turn on \"cancel intermediate builds\" in the pipeline settings to stop superseded runs."]),
-            CIYAMLEntry("steps", .spacedList(steps)),
+            CIYAMLEntry("steps", .spacedList(steps),
+                        comment: ["Turn on \"cancel intermediate builds\" in the pipeline settings to stop superseded runs."]),
         ])
         return doc.document(header: plan.header(.buildkite))
     }
@@ -28,41 +25,49 @@ enum BuildkitePipeline {
     /// Buildkite interpolates `$NAME` at upload; `$$` keeps a `$` for the shell.
     private static func escape(_ script: String) -> String { script.replacingOccurrences(of: "$", with: "$$") }
 
-    private static func docker(_ image: String, environment: [String]) -> CIYAML {
-        var opts: [(String, CIYAML)] = [
+    private static func docker(_ image: String) -> CIYAML {
+        .pairs([(CIPins.buildkiteDocker, .pairs([
             ("image", .string(image)),
             ("shell", .strings(["/bin/bash", "-e", "-c"])),
-        ]
-        if !environment.isEmpty { opts.append(("environment", .strings(environment))) }
-        return .list([.pairs([(CIPins.buildkiteDocker, .pairs(opts))])])
+        ]))])
     }
 
-    private static func serviceStep(_ job: CIServiceJob) -> CIYAML {
+    private static func serviceStep(_ job: CIServiceJob, plan: CIPlan) -> CIYAML {
         var script = job.cwd == "." ? "" : "cd \(shellQuote(job.cwd))\n"
-        script += [job.build, job.test].compactMap { $0 }.joined(separator: "\n") + "\n"
-        return .pairs([
-            ("label", .string("\(job.service) (\(job.toolchain.rawValue))")),
-            ("key", .string(job.id)),
-            ("if_changed", .strings(job.watch)),
-            ("timeout_in_minutes", .int(CIPlan.serviceTimeout)),
-            ("command", .block(escape(script))),
-            ("plugins", docker(job.toolchain.image, environment: [])),
+        script += plan.serviceScript(job).joined(separator: "\n") + "\n"
+        return .map([
+            CIYAMLEntry("label", .string("\(job.service) (\(job.toolchain.rawValue))"), comment: CIPlan.wrap(job.summary)),
+            CIYAMLEntry("key", .string(job.id)),
+            CIYAMLEntry("if_changed", .strings(job.watch)),
+            CIYAMLEntry("timeout_in_minutes", .int(CIPlan.serviceTimeout)),
+            CIYAMLEntry("command", .block(escape(script))),
+            CIYAMLEntry("plugins", .list([docker(job.image)])),
         ])
     }
 
     private static func suiteStep(_ job: CISuiteJob, plan: CIPlan) -> CIYAML {
-        var pairs: [(String, CIYAML)] = [
-            ("label", .string(job.kind.title)),
-            ("key", .string(job.id)),
+        var entries = [
+            CIYAMLEntry("label", .string(job.kind.title), comment: CIPlan.wrap("\(job.kind.title): \(job.suites.joined(separator: ", ")). \(plan.msvcSummary)")),
+            CIYAMLEntry("key", .string(job.id)),
         ]
-        if !plan.services.isEmpty { pairs.append(("depends_on", .strings(plan.services.map(\.id)))) }
-        pairs += [
-            ("timeout_in_minutes", .int(job.timeoutMinutes)),
-            ("command", .block(escape(plan.installScript + plan.buildStackScript + plan.suiteCommand(job)))),
-            ("artifact_paths", .strings(["reports/*"])),
-            ("plugins", docker(CIPins.swiftImage, environment: ["MSVC_VERSION", "MSVC_REPOSITORY"])),
+        if !plan.services.isEmpty { entries.append(CIYAMLEntry("depends_on", .strings(plan.services.map(\.id)))) }
+        // The cache plugin restores before the docker plugin runs the command and saves after
+        // it passed; the key names the msvc source, so a new ref is a new entry. soft-fail:
+        // an agent without a cache store builds msvc instead of failing the step.
+        let cache = CIYAML.pairs([(CIPins.buildkiteCache, .pairs([
+            ("path", .string(".msvc-ci/bin")),
+            ("restore", .string("pipeline")),
+            ("save", .string("pipeline")),
+            ("key-extra", .string(plan.msvcCacheKey)),
+            ("soft-fail", .bool(true)),
+        ]))])
+        entries += [
+            CIYAMLEntry("timeout_in_minutes", .int(job.timeoutMinutes)),
+            CIYAMLEntry("command", .block(escape(plan.installScript + plan.buildStackScript + plan.suiteCommand(job)))),
+            CIYAMLEntry("artifact_paths", .strings(["reports/*"])),
+            CIYAMLEntry("plugins", .list([cache, docker(CIPins.swiftImage)])),
         ]
-        return .pairs(pairs)
+        return .map(entries)
     }
 
     private static func gateStep(_ plan: CIPlan) -> CIYAML {
@@ -72,7 +77,7 @@ enum BuildkitePipeline {
               RESULTS="$RESULTS $(buildkite-agent step get outcome --step "$step" 2>/dev/null || echo skipped)"
             done
 
-            """ + CIPlan.gateScript(variable: "RESULTS", failing: ["hard_failed"])
+            """ + CIPlan.gateScript(variable: "RESULTS", passing: ["passed", "neutral", "skipped"])
         return .pairs([
             ("label", .string(CIPlan.gateID)),
             ("key", .string(CIPlan.gateID)),

@@ -1,9 +1,11 @@
 /// `msvc ci generate`: the pipeline text for a provider, and `--check`'s comparison with the
 /// file on disk. Pure functions: the caller reads and writes files.
 public enum CIGenerator {
-    /// The pipeline file for `stack` on `provider`; the same input gives the same bytes.
-    public static func generate(_ stack: StackConfig, provider: CIProvider, configFile: String = "msvc.yaml") throws(CIError) -> String {
-        let plan = try CIPlan.make(stack, configFile: configFile)
+    /// The pipeline file for `stack` on `provider`, with toolchain versions and lock files read
+    /// from `files`; the same input gives the same bytes.
+    public static func generate(_ stack: StackConfig, provider: CIProvider, files: CIProjectFiles,
+                                configFile: String = "msvc.yaml") throws(CIError) -> String {
+        let plan = try CIPlan.make(stack, files: files, configFile: configFile)
         return render(plan, provider: provider)
     }
 

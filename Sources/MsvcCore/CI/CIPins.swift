@@ -29,12 +29,16 @@ public enum CIPins {
     /// dorny/paths-filter.
     public static let pathsFilter = Action(name: "dorny/paths-filter", sha: "de90cc6fb38fc0963ad72b210f1f284cd68cea36", version: "v3.0.2")
 
-    /// Python for `language: python`.
+    /// Python for `language: python` when the service's folder does not say.
     public static let python = "3.13"
-    /// Node.js for `language: node`.
+    /// Node.js for `language: node` when the service's folder does not say.
     public static let node = "22"
-    /// Go for `language: go`.
+    /// Go for `language: go` when the service's go.mod does not say.
     public static let go = "1.25"
+    /// Python release lines a `requires-python` range is matched against.
+    public static let pythonLines = ["3.9", "3.10", "3.11", "3.12", "3.13", "3.14"]
+    /// Node.js release lines (the long-term-support ones) an `engines.node` range is matched against.
+    public static let nodeLines = ["18", "20", "22", "24"]
     /// The Swift release msvc and `language: swift` services build with.
     public static let swift = "6.3.1"
 
@@ -42,27 +46,16 @@ public enum CIPins {
     public static let ubuntu = "ubuntu-24.04"
     /// The Swift image msvc is built in (and Swift services run in).
     public static let swiftImage = "swift:6.3.1-noble"
-    /// The container image per toolchain, for container-based providers.
-    public static let pythonImage = "python:3.13-slim-bookworm"
-    /// Node.js image.
-    public static let nodeImage = "node:22-bookworm-slim"
-    /// Go image.
-    public static let goImage = "golang:1.25-bookworm"
     /// Image for a service with no known language.
     public static let genericImage = "ubuntu:24.04"
-    /// CircleCI convenience images (they carry git and ssh for `checkout`).
-    public static let circlePython = "cimg/python:3.13"
-    /// CircleCI Node.js image.
-    public static let circleNode = "cimg/node:22.14"
-    /// CircleCI Go image.
-    public static let circleGo = "cimg/go:1.25"
+    /// CircleCI Node.js image tags per release line: cimg/node has `MAJOR.MINOR` tags, no `MAJOR`.
+    public static let circleNodeTags = ["18": "18.20", "20": "20.19", "22": "22.14", "24": "24.11"]
     /// CircleCI image for a service with no known language.
     public static let circleBase = "cimg/base:2025.01"
     /// The Buildkite docker plugin.
     public static let buildkiteDocker = "docker#v5.12.0"
     /// The Buildkite plugin that annotates builds with JUnit failures.
     public static let buildkiteJUnit = "junit-annotate#v2.6.0"
-
-    /// Where msvc's source is cloned from to build it in CI.
-    public static let msvcRepository = "https://github.com/msvc-dev/msvc.git"
+    /// The Buildkite plugin that keeps the msvc binary between builds.
+    public static let buildkiteCache = "cache#v1.12.0"
 }

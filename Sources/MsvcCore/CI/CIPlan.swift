@@ -1,86 +1,5 @@
 import Collections
 
-/// A service's language toolchain in CI: how it is set up and which dependency folder is
-/// cached, keyed on which files.
-public enum CIToolchain: String, Sendable, Equatable, CaseIterable {
-    /// Python: setup-python or the python image, pip cache keyed on requirements.txt / pyproject.toml.
-    case python
-    /// Node.js: setup-node or the node image, npm cache keyed on package-lock.json.
-    case node
-    /// Go: setup-go or the golang image, module and build caches keyed on go.sum.
-    case go
-    /// Swift: the Swift image, `.build` cached on Package.resolved.
-    case swift
-    /// Anything else: a plain Ubuntu image, no cache.
-    case generic
-
-    /// The toolchain for a service's `language:` (aliases included); unknown ones are generic.
-    public init(language: String?) {
-        switch language?.lowercased() {
-        case "python", "python3", "py": self = .python
-        case "node", "nodejs", "javascript", "typescript", "js", "ts": self = .node
-        case "go", "golang": self = .go
-        case "swift": self = .swift
-        default: self = .generic
-        }
-    }
-
-    /// The container image for container-based providers.
-    public var image: String {
-        switch self {
-        case .python: return CIPins.pythonImage
-        case .node: return CIPins.nodeImage
-        case .go: return CIPins.goImage
-        case .swift: return CIPins.swiftImage
-        case .generic: return CIPins.genericImage
-        }
-    }
-
-    /// Lock files the dependency cache is keyed on, relative to the service folder.
-    public var keyFiles: [String] {
-        switch self {
-        case .python: return ["requirements.txt", "pyproject.toml"]
-        case .node: return ["package-lock.json"]
-        case .go: return ["go.sum"]
-        case .swift: return ["Package.resolved"]
-        case .generic: return []
-        }
-    }
-
-    /// Cached folders relative to the job's working directory (the repository root), given
-    /// the service folder; providers that can only cache inside the checkout use these.
-    public func cacheFolders(cwd: String) -> [String] {
-        switch self {
-        case .python: return [".cache/pip"]
-        case .node: return [".cache/npm"]
-        case .go: return [".cache/go-mod", ".cache/go-build"]
-        case .swift: return [CIPlan.join(cwd, ".build")]
-        case .generic: return []
-        }
-    }
-
-    /// Environment that points the toolchain's caches into the checkout (`$ROOT` is the
-    /// provider's checkout folder variable).
-    public func cacheEnvironment(root: String) -> [(String, String)] {
-        switch self {
-        case .python: return [("PIP_CACHE_DIR", "\(root)/.cache/pip")]
-        case .node: return [("npm_config_cache", "\(root)/.cache/npm")]
-        case .go: return [("GOMODCACHE", "\(root)/.cache/go-mod"), ("GOCACHE", "\(root)/.cache/go-build")]
-        case .swift, .generic: return []
-        }
-    }
-
-    /// The Debian/Ubuntu packages that run this language's services in the suite image.
-    var suitePackages: [String] {
-        switch self {
-        case .python: return ["python3", "python3-pip", "python3-venv"]
-        case .node: return ["nodejs", "npm"]
-        case .go: return ["golang-go"]
-        case .swift, .generic: return []
-        }
-    }
-}
-
 /// One service's build-and-test job.
 public struct CIServiceJob: Sendable, Equatable {
     /// The service name.
@@ -97,6 +16,34 @@ public struct CIServiceJob: Sendable, Equatable {
     public var build: String?
     /// The test command.
     public var test: String?
+    /// The toolchain version and dependency installs read from the service folder.
+    public var setup: CIServiceSetup
+
+    /// The toolchain's release for this service (`3.12`).
+    public var version: String { setup.version }
+
+    /// The container image for container-based providers, at the service's release.
+    public var image: String { toolchain.image(version: version) }
+
+    /// One line for the job's comment: toolchain, version and where it came from, and what
+    /// is installed before build and test.
+    public var summary: String {
+        guard toolchain != .generic else { return "\(service): no known language (language: is not python, node, go or swift), so no toolchain set-up." }
+        let from = toolchain == .swift ? "the Swift image" : setup.versionSource
+        return "\(service): \(toolchain.displayName) \(version) (\(from)); \(setup.installNote)."
+    }
+}
+
+/// What a suite job does for one service before `msvc test` starts the stack.
+public struct CIStackService: Sendable, Equatable {
+    /// The service folder relative to msvc.yaml.
+    public var cwd: String
+    /// The language toolchain.
+    public var toolchain: CIToolchain
+    /// Dependency installs (empty when another service in the same folder already ran them).
+    public var install: [String]
+    /// The build command.
+    public var build: String?
 }
 
 /// A test kind `msvc test` runs.
@@ -145,26 +92,38 @@ public struct CIPlan: Sendable, Equatable {
     public var suites: [CISuiteJob]
     /// Languages the suite jobs need to run the stack, sorted.
     public var stackToolchains: [CIToolchain]
-    /// Builds of every service, run before the suites start the stack: (folder, command).
-    public var stackBuilds: [(cwd: String, command: String)]
-    /// The msvc release the suites install.
+    /// Installs and builds of every service, run before the suites start the stack.
+    public var stackServices: [CIStackService]
+    /// The msvc release that generated the file (for the header).
     public var msvcVersion: String
+    /// Where the suite jobs get msvc; nil only when there are no suite jobs.
+    public var msvc: CIMsvcSource?
 
     /// Id of the aggregate gate job.
     public static let gateID = "msvc-ci"
     /// Time limit of a service job.
     public static let serviceTimeout = 30
 
-    /// Plans the pipeline for `stack`.
-    public static func make(_ stack: StackConfig, configFile: String = "msvc.yaml", msvcVersion: String = Msvc.version) throws(CIError) -> CIPlan {
+    /// Plans the pipeline for `stack`, reading toolchain versions and lock files from `files`.
+    public static func make(_ stack: StackConfig, files: CIProjectFiles, configFile: String = "msvc.yaml",
+                            msvcVersion: String = Msvc.version) throws(CIError) -> CIPlan {
         let reserved = Set(["msvc-changes", gateID] + CISuiteKind.allCases.map { "msvc-\($0.rawValue)" })
+        var setups: [String: CIServiceSetup] = [:]
+        func setup(_ s: ServiceConfig) -> CIServiceSetup {
+            let key = "\(s.language ?? "")\u{0}\(normalize(s.cwd))"
+            if let known = setups[key] { return known }
+            let found = CIServiceSetup.detect(CIToolchain(language: s.language), cwd: normalize(s.cwd), files: files)
+            setups[key] = found
+            return found
+        }
         var services: [CIServiceJob] = []
         for (name, s) in stack.services where s.build != nil || s.test != nil {
             let cwd = normalize(s.cwd)
             let folder = cwd == "." ? "**" : cwd + "/**"
             services.append(CIServiceJob(
                 service: name, id: reserved.contains(name) ? "service-\(name)" : name, cwd: cwd,
-                watch: [folder, configFile], toolchain: CIToolchain(language: s.language), build: s.build, test: s.test))
+                watch: [folder, configFile], toolchain: CIToolchain(language: s.language), build: s.build, test: s.test,
+                setup: setup(s)))
         }
         var suites: [CISuiteJob] = []
         let groups: [(CISuiteKind, [String], Int)] = [
@@ -178,18 +137,20 @@ public struct CIPlan: Sendable, Equatable {
                                      timeoutMinutes: min(360, 20 + budget)))
         }
         if services.isEmpty && suites.isEmpty { throw .nothingToRun }
-        let toolchains = Set(stack.services.values.filter { !$0.disabled }.map { CIToolchain(language: $0.language) })
-        let builds = stack.services.values.filter { !$0.disabled }.compactMap { s in s.build.map { (normalize(s.cwd), $0) } }
+        if !suites.isEmpty && stack.ci.msvc == nil { throw .msvcSourceMissing(configFile: configFile) }
+        let running = stack.services.values.filter { !$0.disabled }
+        let toolchains = Set(running.map { CIToolchain(language: $0.language) })
+        var installed: Set<String> = []
+        let stackServices = running.compactMap { s -> CIStackService? in
+            let cwd = normalize(s.cwd)
+            // Services sharing a folder (a migration job and its service) install once.
+            let install = installed.insert(cwd).inserted ? setup(s).install : []
+            return install.isEmpty && s.build == nil ? nil
+                : CIStackService(cwd: cwd, toolchain: CIToolchain(language: s.language), install: install, build: s.build)
+        }
         return CIPlan(project: stack.name, configFile: configFile, services: services, suites: suites,
                       stackToolchains: CIToolchain.allCases.filter { toolchains.contains($0) },
-                      stackBuilds: builds, msvcVersion: msvcVersion)
-    }
-
-    /// Equality ignoring nothing but tuple labels.
-    public static func == (a: CIPlan, b: CIPlan) -> Bool {
-        a.project == b.project && a.configFile == b.configFile && a.services == b.services && a.suites == b.suites
-            && a.stackToolchains == b.stackToolchains && a.msvcVersion == b.msvcVersion
-            && a.stackBuilds.map { "\($0.cwd)\u{0}\($0.command)" } == b.stackBuilds.map { "\($0.cwd)\u{0}\($0.command)" }
+                      stackServices: stackServices, msvcVersion: msvcVersion, msvc: suites.isEmpty ? nil : stack.ci.msvc)
     }
 
     /// Ids of every job the gate waits for.
@@ -204,29 +165,21 @@ public struct CIPlan: Sendable, Equatable {
         ]
     }
 
-    /// The shell that installs what the suites need in the Swift image and builds msvc at
-    /// the pinned release (skipped when the cached binary is there).
-    public var installScript: String {
-        let packages = ["git", "libyaml-dev", "libncurses-dev", "pkg-config"] + stackToolchains.flatMap(\.suitePackages)
-        return """
-            if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
-            $SUDO apt-get update -qq
-            $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \(packages.joined(separator: " ")) >/dev/null
-            if [ ! -x .msvc-ci/bin/msvc ]; then
-              git clone --quiet --depth 1 --branch "v$MSVC_VERSION" "$MSVC_REPOSITORY" .msvc-ci/src
-              swift build -c release --package-path .msvc-ci/src
-              install -D .msvc-ci/src/.build/release/msvc .msvc-ci/bin/msvc
-            fi
-            .msvc-ci/bin/msvc --version
-
-            """
+    /// The shell of a service job: dependency installs, build, then test, in the service folder.
+    public func serviceScript(_ job: CIServiceJob) -> [String] {
+        job.setup.install + [job.build, job.test].compactMap { $0 }
     }
 
-    /// The shell that builds every service before a suite starts the stack.
+    /// The shell that installs every service's dependencies and builds it before a suite
+    /// starts the stack.
     public var buildStackScript: String {
         // The suite image is a throwaway container: let pip install into its system Python.
-        (stackToolchains.contains(.python) ? "export PIP_BREAK_SYSTEM_PACKAGES=1\n" : "")
-            + stackBuilds.map { "(cd \(shellQuote($0.cwd)) && \($0.command))" }.joined(separator: "\n") + (stackBuilds.isEmpty ? "true\n" : "\n")
+        var out = stackToolchains.contains(.python) ? "export PIP_BREAK_SYSTEM_PACKAGES=1\n" : ""
+        for s in stackServices {
+            let commands = s.install + [s.build].compactMap { $0 }
+            out += "(cd \(shellQuote(s.cwd)) && \(commands.joined(separator: " && ")))\n"
+        }
+        return stackServices.isEmpty ? out + "true\n" : out
     }
 
     /// The shell line that runs one test kind and keeps its console summary.
@@ -234,22 +187,34 @@ public struct CIPlan: Sendable, Equatable {
         "set -o pipefail\nmkdir -p reports\n.msvc-ci/bin/msvc test \(job.kind.rawValue) --junit \(job.report) 2>&1 | tee reports/\(job.kind.rawValue).txt\n"
     }
 
-    /// The shell of a service job: build then test, in the service folder.
-    public func serviceScript(_ job: CIServiceJob) -> [String] {
-        [job.build, job.test].compactMap { $0 }
-    }
-
-    /// The shell that fails when any of the `results` words (job outcomes) is a failure.
-    public static func gateScript(variable: String, failing: [String]) -> String {
+    /// The shell that fails unless every word of `$variable` (job outcomes) is one of
+    /// `passing`: an outcome the gate does not know, such as a timeout, fails it too.
+    public static func gateScript(variable: String, passing: [String]) -> String {
         """
         for result in $\(variable); do
           case "$result" in
-            \(failing.joined(separator: "|"))) echo "a required job finished with: $result"; exit 1 ;;
+            \(passing.joined(separator: "|"))) ;;
+            *) echo "a required job did not pass: $result"; exit 1 ;;
           esac
         done
         echo "every required job passed or was skipped: $\(variable)"
 
         """
+    }
+
+    /// `text` as comment lines of at most `width` characters, broken at spaces.
+    public static func wrap(_ text: String, width: Int = 92) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
     }
 
     /// `a/b` from folder `a` and name `b` (`.` is dropped).

@@ -85,6 +85,8 @@ public enum CIError: Error, Equatable, CustomStringConvertible {
     case nothingToRun
     /// `--check` found no file at the path.
     case missingFile(String)
+    /// The pipeline runs test suites with msvc, and `ci.msvc` does not say where msvc comes from.
+    case msvcSourceMissing(configFile: String)
 
     /// The message, lowercase and saying what to do.
     public var description: String {
@@ -100,6 +102,16 @@ public enum CIError: Error, Equatable, CustomStringConvertible {
             return "nothing for CI to run: no service has build: or test:, and tests: is empty; add a test: command to a service"
         case .missingFile(let p):
             return "\(p) does not exist; run \"msvc ci generate\" to create it"
+        case .msvcSourceMissing(let file):
+            return """
+                \(file) does not say where CI gets msvc to run the test suites; add ci.msvc to \(file), either a \
+                repository and ref to build it from, or a command that puts msvc on PATH:
+                  ci:
+                    msvc: { git: https://github.com/OWNER/msvc.git, ref: v\(Msvc.version) }
+                or
+                  ci:
+                    msvc: { install: ./ci/install-msvc.sh }
+                """
         }
     }
 }

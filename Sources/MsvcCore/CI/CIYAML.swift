@@ -46,6 +46,15 @@ public indirect enum CIYAML: Sendable, Equatable {
         return out
     }
 
+    /// The document as text with no blank lines added between top-level entries (for
+    /// manifests and msvc.yaml files): `header` comment lines first, ending with one newline.
+    public func compactDocument(header: [String] = []) -> String {
+        var out = header.map { $0.isEmpty ? "#" : "# " + $0 }.joined(separator: "\n")
+        if !out.isEmpty { out += "\n" }
+        CIYAML.emit(self, indent: 0, into: &out)
+        return out
+    }
+
     private static func pad(_ n: Int) -> String { String(repeating: " ", count: n) }
 
     private static func emitEntry(_ e: CIYAMLEntry, indent: Int, into out: inout String) {

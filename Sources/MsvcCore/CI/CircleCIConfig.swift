@@ -23,16 +23,6 @@ enum CircleCIConfig {
         return doc.document(header: plan.header(.circleci))
     }
 
-    private static func image(_ t: CIToolchain) -> String {
-        switch t {
-        case .python: return CIPins.circlePython
-        case .node: return CIPins.circleNode
-        case .go: return CIPins.circleGo
-        case .swift: return CIPins.swiftImage
-        case .generic: return CIPins.circleBase
-        }
-    }
-
     private static func docker(_ image: String) -> CIYAML { .list([.pairs([("image", .string(image))])]) }
 
     private static func run(_ name: String, _ command: String, timeout: Int = CIPlan.serviceTimeout, extra: [(String, CIYAML)] = []) -> CIYAML {
@@ -65,26 +55,30 @@ enum CircleCIConfig {
             steps.append(.pairs([("restore_cache", .pairs([("keys", .strings([cacheKey, "\(job.toolchain.rawValue)-\(job.service)-v1-"]))]))]))
         }
         let wd: [(String, CIYAML)] = job.cwd == "." ? [] : [("working_directory", .string("~/project/\(job.cwd)"))]
+        if !job.setup.install.isEmpty {
+            steps.append(run("install dependencies", job.setup.install.joined(separator: "\n") + (job.setup.install.count > 1 ? "\n" : ""), extra: wd))
+        }
         if let b = job.build { steps.append(run("build", b, extra: wd)) }
         if let t = job.test { steps.append(run("test", t, extra: wd)) }
         if !folders.isEmpty {
             steps.append(.pairs([("save_cache", .pairs([("key", .string(cacheKey)), ("paths", .strings(folders))]))]))
         }
-        var pairs: [(String, CIYAML)] = [("docker", docker(image(job.toolchain)))]
-        let env = job.toolchain.cacheEnvironment(root: "/home/circleci/project")
-        if job.toolchain != .swift, !env.isEmpty { pairs.append(("environment", .pairs(env.map { ($0.0, .string($0.1)) }))) }
+        let image = job.toolchain.circleImage(version: job.version)
+        var pairs: [(String, CIYAML)] = [("docker", docker(image.image))]
+        let env = job.toolchain.cacheEnvironment(root: image.project)
+        if !env.isEmpty { pairs.append(("environment", .pairs(env.map { ($0.0, .string($0.1)) }))) }
         if job.toolchain == .swift { pairs.append(("working_directory", .string("~/project"))) }
         pairs += [("resource_class", .string("medium")), ("steps", .list(steps))]
-        return CIYAMLEntry(job.id, .pairs(pairs), comment: ["\(job.service) (\(job.toolchain.rawValue))"])
+        return CIYAMLEntry(job.id, .pairs(pairs), comment: CIPlan.wrap(job.summary))
     }
 
     private static func suiteJob(_ job: CISuiteJob, plan: CIPlan) -> CIYAMLEntry {
         let kind = job.kind.rawValue
         let steps: [CIYAML] = [
             .string("checkout"),
-            .pairs([("restore_cache", .pairs([("keys", .strings(["msvc-{{ .Environment.MSVC_VERSION }}-swift-\(CIPins.swift)"]))]))]),
+            .pairs([("restore_cache", .pairs([("keys", .strings([plan.msvcCacheKey]))]))]),
             run("install msvc", plan.installScript),
-            .pairs([("save_cache", .pairs([("key", .string("msvc-{{ .Environment.MSVC_VERSION }}-swift-\(CIPins.swift)")), ("paths", .strings([".msvc-ci/bin"]))]))]),
+            .pairs([("save_cache", .pairs([("key", .string(plan.msvcCacheKey)), ("paths", .strings([".msvc-ci/bin"]))]))]),
             run("build services", plan.buildStackScript),
             run("msvc test \(kind)", plan.suiteCommand(job), timeout: job.timeoutMinutes),
             .pairs([("store_test_results", .pairs([("path", .string(job.report))]))]),
@@ -92,10 +86,9 @@ enum CircleCIConfig {
         ]
         return CIYAMLEntry(job.id, .pairs([
             ("docker", docker(CIPins.swiftImage)),
-            ("environment", .pairs([("MSVC_VERSION", .string(plan.msvcVersion)), ("MSVC_REPOSITORY", .string(CIPins.msvcRepository))])),
             ("resource_class", .string("medium")),
             ("steps", .list(steps)),
-        ]), comment: ["\(job.kind.title): \(job.suites.joined(separator: ", "))."])
+        ]), comment: CIPlan.wrap("\(job.kind.title): \(job.suites.joined(separator: ", ")). \(plan.msvcSummary)"))
     }
 
     private static func gateJob(_ plan: CIPlan) -> CIYAMLEntry {

@@ -22,10 +22,6 @@ enum GitHubWorkflow {
                 ("cancel-in-progress", .string("${{ github.event_name == 'pull_request' }}")),
             ]), comment: ["A new push to a pull request cancels its superseded run."]),
             CIYAMLEntry("defaults", .pairs([("run", .pairs([("shell", .string("bash"))]))])),
-            CIYAMLEntry("env", .pairs([
-                ("MSVC_VERSION", .string(plan.msvcVersion)),
-                ("MSVC_REPOSITORY", .string(CIPins.msvcRepository)),
-            ])),
             CIYAMLEntry("jobs", .spacedMap(jobs)),
         ])
         return doc.document(header: plan.header(.github))
@@ -73,11 +69,11 @@ enum GitHubWorkflow {
         }
         switch job.toolchain {
         case .python:
-            return [uses(CIPins.setupPython, with: [("python-version", .string(CIPins.python))]), cache(["~/.cache/pip"], "pip")]
+            return [uses(CIPins.setupPython, with: [("python-version", .string(job.version))]), cache(["~/.cache/pip"], "pip")]
         case .node:
-            return [uses(CIPins.setupNode, with: [("node-version", .string(CIPins.node))]), cache(["~/.npm"], "npm")]
+            return [uses(CIPins.setupNode, with: [("node-version", .string(job.version))]), cache(["~/.npm"], "npm")]
         case .go:
-            return [uses(CIPins.setupGo, with: [("go-version", .string(CIPins.go)), ("cache", .bool(false))]),
+            return [uses(CIPins.setupGo, with: [("go-version", .string(job.version)), ("cache", .bool(false))]),
                     cache(["~/go/pkg/mod", "~/.cache/go-build"], "go")]
         case .swift:
             return [cache([CIPlan.join(job.cwd, ".build")], "swiftpm")]
@@ -97,10 +93,11 @@ enum GitHubWorkflow {
         pairs.append(("timeout-minutes", .int(CIPlan.serviceTimeout)))
         if job.cwd != "." { pairs.append(("defaults", .pairs([("run", .pairs([("working-directory", .string(job.cwd))]))]))) }
         var steps = [checkout] + setup(job)
+        if !job.setup.install.isEmpty { steps.append(run("install dependencies", job.setup.install.joined(separator: "\n") + (job.setup.install.count > 1 ? "\n" : ""))) }
         if let b = job.build { steps.append(run("build", b)) }
         if let t = job.test { steps.append(run("test", t)) }
         pairs.append(("steps", .list(steps)))
-        return CIYAMLEntry(job.id, .pairs(pairs))
+        return CIYAMLEntry(job.id, .pairs(pairs), comment: CIPlan.wrap(job.summary))
     }
 
     private static func suiteJob(_ job: CISuiteJob, plan: CIPlan) -> CIYAMLEntry {
@@ -120,7 +117,7 @@ enum GitHubWorkflow {
                 checkout,
                 uses(CIPins.cache, with: [
                     ("path", .string(".msvc-ci/bin")),
-                    ("key", .string("msvc-${{ env.MSVC_VERSION }}-\(CIPins.swiftImage.replacingOccurrences(of: ":", with: "-"))")),
+                    ("key", .string(plan.msvcCacheKey)),
                 ], name: "cache msvc"),
                 run("install msvc", plan.installScript),
                 run("build services", plan.buildStackScript),
@@ -136,7 +133,7 @@ enum GitHubWorkflow {
                 ], name: "upload JUnit report").withIf("${{ !cancelled() }}"),
             ])),
         ]
-        return CIYAMLEntry(job.id, .pairs(pairs), comment: ["Suites: \(job.suites.joined(separator: ", "))."])
+        return CIYAMLEntry(job.id, .pairs(pairs), comment: CIPlan.wrap("Suites: \(job.suites.joined(separator: ", ")). \(plan.msvcSummary)"))
     }
 
     private static func gateJob(_ plan: CIPlan) -> CIYAMLEntry {
@@ -147,9 +144,9 @@ enum GitHubWorkflow {
             ("if", .string("always()")),
             ("runs-on", .string(CIPins.ubuntu)),
             ("timeout-minutes", .int(5)),
-            ("steps", .list([run("check required jobs", CIPlan.gateScript(variable: "RESULTS", failing: ["failure", "cancelled"]),
+            ("steps", .list([run("check required jobs", CIPlan.gateScript(variable: "RESULTS", passing: ["success", "skipped"]),
                                  extra: [("env", .pairs([("RESULTS", .string("${{ join(needs.*.result, ' ') }}"))]))])])),
-        ]), comment: ["The one required check: it always runs and fails if any job above failed."])
+        ]), comment: ["The one required check: it always runs and fails unless every job above passed or was skipped."])
     }
 }
 

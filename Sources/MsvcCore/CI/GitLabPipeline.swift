@@ -18,10 +18,6 @@ enum GitLabPipeline {
                 ("interruptible", .bool(true)),
                 ("timeout", .string("\(CIPlan.serviceTimeout)m")),
             ])),
-            CIYAMLEntry("variables", .pairs([
-                ("MSVC_VERSION", .string(plan.msvcVersion)),
-                ("MSVC_REPOSITORY", .string(CIPins.msvcRepository)),
-            ])),
         ]
         top += plan.services.map { serviceJob($0, plan: plan) }
         top += plan.suites.map { suiteJob($0, plan: plan) }
@@ -29,18 +25,11 @@ enum GitLabPipeline {
         return CIYAML.map(top).document(header: plan.header(.gitlab))
     }
 
-    // Every job records its own outcome for the gate (after_script runs on failure too).
-    private static let recordStatus = CIYAML.strings(["mkdir -p .msvc-ci/status && echo \"$CI_JOB_STATUS\" > \".msvc-ci/status/$CI_JOB_NAME\""])
-
-    private static func statusArtifact(_ extra: [(String, CIYAML)] = []) -> CIYAML {
-        .pairs([("when", .string("always")), ("paths", .strings([".msvc-ci/status/"] + (extra.isEmpty ? [] : ["reports/"])))] + extra)
-    }
-
     private static func serviceJob(_ job: CIServiceJob, plan: CIPlan) -> CIYAMLEntry {
         let changes: [(String, CIYAML)] = [("paths", .strings(job.watch))]
         var pairs: [(String, CIYAML)] = [
             ("stage", .string("build")),
-            ("image", .string(job.toolchain.image)),
+            ("image", .string(job.image)),
             ("rules", .list([
                 .pairs([("if", .string("$CI_PIPELINE_SOURCE == \"merge_request_event\"")),
                         ("changes", .pairs(changes + [("compare_to", .string("refs/heads/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"))]))]),
@@ -60,9 +49,7 @@ enum GitLabPipeline {
         }
         let cd = job.cwd == "." ? [] : ["cd \(shellQuote(job.cwd))"]
         pairs.append(("script", .strings(cd + plan.serviceScript(job))))
-        pairs.append(("after_script", recordStatus))
-        pairs.append(("artifacts", statusArtifact()))
-        return CIYAMLEntry(job.id, .pairs(pairs), comment: ["\(job.service): \(job.toolchain.rawValue), runs when \(job.watch.joined(separator: " or ")) changed."])
+        return CIYAMLEntry(job.id, .pairs(pairs), comment: CIPlan.wrap(job.summary + " Runs when \(job.watch.joined(separator: " or ")) changed."))
     }
 
     private static func suiteJob(_ job: CISuiteJob, plan: CIPlan) -> CIYAMLEntry {
@@ -78,26 +65,25 @@ enum GitLabPipeline {
             pairs.append(("needs", .list([])))
         }
         pairs += [
-            ("cache", .pairs([("key", .string("msvc-$MSVC_VERSION-swift-\(CIPins.swift)")), ("paths", .strings([".msvc-ci/bin/"]))])),
+            ("cache", .pairs([("key", .string(plan.msvcCacheKey)), ("paths", .strings([".msvc-ci/bin/"]))])),
             ("script", .list([.block(plan.installScript), .block(plan.buildStackScript), .block(plan.suiteCommand(job))])),
-            ("after_script", recordStatus),
-            ("artifacts", statusArtifact([("reports", .pairs([("junit", .string(job.report))]))])),
+            ("artifacts", .pairs([("when", .string("always")), ("paths", .strings(["reports/"])),
+                                  ("reports", .pairs([("junit", .string(job.report))]))])),
         ]
-        return CIYAMLEntry(job.id, .pairs(pairs), comment: ["\(job.kind.title): \(job.suites.joined(separator: ", "))."])
+        return CIYAMLEntry(job.id, .pairs(pairs), comment: CIPlan.wrap("\(job.kind.title): \(job.suites.joined(separator: ", ")). \(plan.msvcSummary)"))
     }
 
     private static func gateJob(_ plan: CIPlan) -> CIYAMLEntry {
-        let script = """
-            RESULTS=$(cat .msvc-ci/status/* 2>/dev/null || true)
-
-            """ + CIPlan.gateScript(variable: "RESULTS", failing: ["failed", "canceled"])
-        return CIYAMLEntry(CIPlan.gateID, .pairs([
+        CIYAMLEntry(CIPlan.gateID, .pairs([
             ("stage", .string("gate")),
             ("image", .string(CIPins.genericImage)),
             ("timeout", .string("5m")),
-            ("needs", .list(plan.requiredIDs.map { .pairs([("job", .string($0)), ("optional", .bool(true))]) })),
-            ("when", .string("always")),
-            ("script", .list([.block(script)])),
-        ]), comment: ["The one required check: it always runs and fails if any job above failed."])
+            ("needs", .list(plan.requiredIDs.map { .pairs([("job", .string($0)), ("optional", .bool(true)), ("artifacts", .bool(false))]) })),
+            ("script", .strings(["echo \"every required job passed or was left out by its rules\""])),
+        ]), comment: [
+            "The one required check. GitLab starts it only when every job it needs passed: a failed,",
+            "timed-out or cancelled job leaves it unstarted and fails the pipeline. Jobs left out by",
+            "their rules (nothing changed) do not count.",
+        ])
     }
 }

@@ -50,6 +50,7 @@ public enum ConfigLoader {
             sink.error(decoder.r.marks["services"] ?? root.mark, "services", "no services defined; add at least one under services:")
         }
         StackValidator(stack: config, marks: decoder.r.marks).run(&sink)
+        sink.redact(decoder.r.expansions)
         if sink.hasErrors { throw ConfigError(sink.sorted) }
         return LoadedStack(config: config, file: file, directory: context.directory,
                            warnings: sink.sorted, marks: decoder.r.marks)
@@ -75,7 +76,8 @@ public enum ConfigLoader {
     }
 
     /// Reads and loads the file at `path`.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> LoadedStack {
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            keepReferences: Bool = false) throws(ConfigError) -> LoadedStack {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -84,6 +86,7 @@ public enum ConfigLoader {
         }
         var context = LoadContext.live(directory: directory)
         context.environment = environment
+        context.keepReferences = keepReferences
         return try load(bytes: [UInt8](data), file: path, context: context)
     }
 

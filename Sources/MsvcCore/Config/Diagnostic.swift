@@ -67,6 +67,17 @@ public struct DiagnosticSink: Sendable {
         diagnostics.append(ConfigDiagnostic(file: file, mark: mark, path: path, message: message, severity: .warning))
     }
 
+    /// Replaces each quoted `value` in messages by the text it was expanded from, so an error
+    /// about `port: ${SECRET}` never prints what an env file holds.
+    public mutating func redact(_ expansions: [(value: String, written: String)]) {
+        guard !expansions.isEmpty else { return }
+        for i in diagnostics.indices {
+            for e in expansions where !e.value.isEmpty {
+                diagnostics[i].message = diagnostics[i].message.replacingOccurrences(of: "\"\(e.value)\"", with: "\"\(e.written)\"")
+            }
+        }
+    }
+
     /// Whether any error (not warning) was recorded.
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 

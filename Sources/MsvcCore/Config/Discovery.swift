@@ -10,7 +10,7 @@ public struct PortAssignment: Sendable, Equatable {
     public func port(_ service: String, _ name: String = "") -> Int? { ports[service]?[name] }
 }
 
-/// The service-discovery environment of DESIGN.md §2.
+/// The service-discovery environment (docs/reference.md, "Environment variables").
 public enum Discovery {
     /// Variables describing every service with a port: `S_HOST`, `S_PORT`, `S_URL`, `S_PORT_<NAME>`.
     public static func stackVariables(_ stack: StackConfig, ports: PortAssignment) -> [String: String] {

@@ -3,6 +3,10 @@ import Foundation
 /// Reads dotenv files: `KEY=value`, `export KEY=value`, `#` comments, single quotes (literal),
 /// double quotes (with `\n`, `\t`, `\"`, `\\` escapes and `${VAR}` interpolation) and
 /// unquoted values (trailing ` #comment` dropped, `${VAR}` interpolated).
+///
+/// Problems never quote the file: an env file may be anything (`env_file: [/etc/shadow]` in an
+/// untrusted change), and messages end up in CI logs. They give the line, the column and what
+/// is wrong there, which is enough for whoever may read the file.
 public enum EnvFile {
     /// One problem in an env file.
     public struct Problem: Error, Sendable, Equatable {
@@ -63,18 +67,22 @@ public enum EnvFile {
         }
         guard let eq = line.firstIndex(of: "=") else {
             throw Problem(mark: SourceMark(line: lineNumber, column: column),
-                          message: "expected KEY=value, found \"\(line.prefix(40))\"; write KEY=value or comment the line out with #")
+                          message: "expected KEY=value, found a line without \"=\"; write KEY=value or comment the line out with #")
         }
         let key = String(line[..<eq]).trimmingTrailingSpaces()
         guard isValidName(key) else {
-            throw Problem(mark: SourceMark(line: lineNumber, column: column),
-                          message: "invalid variable name \"\(key)\"; use letters, digits and _, not starting with a digit")
+            let (offset, what) = nameProblem(key)
+            throw Problem(mark: SourceMark(line: lineNumber, column: column + offset), message: what)
         }
         let valueColumn = column + line.distance(from: line.startIndex, to: eq) + 1
         var raw = line[line.index(after: eq)...]
         let spaces = raw.prefix { $0 == " " }.count
         raw = raw.dropFirst(spaces)
         let value: String
+        // The text being expanded, and where it starts after the "=" and spaces, to describe a
+        // failure without quoting it.
+        var expanding = ""
+        var expandingShift = 0
         do throws(Interpolation.Failure) {
             if raw.hasPrefix("'") {
                 guard let end = raw.dropFirst().firstIndex(of: "'") else {
@@ -102,6 +110,8 @@ public enum EnvFile {
                     throw Interpolation.Failure(offset: 0, message: "unterminated double quote; add the closing \" (values cannot span lines)")
                 }
                 // Offsets inside the quotes are shifted by the opening quote.
+                expanding = body
+                expandingShift = 1
                 do throws(Interpolation.Failure) {
                     value = try Interpolation.expand(body, lookup: scope)
                 } catch {
@@ -110,12 +120,60 @@ public enum EnvFile {
             } else {
                 var plain = raw
                 if let hash = plain.range(of: " #") { plain = plain[..<hash.lowerBound] }
-                value = try Interpolation.expand(String(plain).trimmingTrailingSpaces(), lookup: scope)
+                expanding = String(plain).trimmingTrailingSpaces()
+                value = try Interpolation.expand(expanding, lookup: scope)
             }
         } catch {
-            throw Problem(mark: SourceMark(line: lineNumber, column: valueColumn + spaces + error.offset), message: error.message)
+            // Interpolation's messages quote names and `:?` texts; only the nesting one does not.
+            let quotesNothing = error.message.contains("nested more than") || expanding.isEmpty
+            let message = quotesNothing ? error.message : referenceProblem(in: Array(expanding), at: error.offset - expandingShift)
+            throw Problem(mark: SourceMark(line: lineNumber, column: valueColumn + spaces + error.offset), message: message)
         }
         return (key, value)
+    }
+
+    /// Where a bad variable name goes wrong (0-based) and why, without quoting it.
+    static func nameProblem(_ key: String) -> (offset: Int, message: String) {
+        let rule = "use letters, digits and _, not starting with a digit"
+        guard let first = key.first else { return (0, "missing variable name before \"=\"; write KEY=value") }
+        if first.isASCII, first.isNumber { return (0, "a variable name cannot start with a digit; \(rule)") }
+        let bad = key.firstIndex { !($0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber))) } ?? key.startIndex
+        let what = key[bad] == " " || key[bad] == "\t" ? "a space" : "a character that"
+        return (key.distance(from: key.startIndex, to: bad), "invalid variable name: \(what) is not allowed here; \(rule)")
+    }
+
+    /// What is wrong with the `${...}` reference at `offset` of `text`, without quoting the
+    /// file: the names and messages in it are the file's contents.
+    static func referenceProblem(in text: [Character], at offset: Int) -> String {
+        guard offset >= 0, offset + 1 < text.count, text[offset] == "$", text[offset + 1] == "{" else {
+            return "cannot expand this ${...} reference; check it, or write $$ for a literal $"
+        }
+        var i = offset + 2
+        let nameStart = i
+        while i < text.count, text[i].isASCII, text[i].isLetter || text[i].isNumber || text[i] == "_" { i += 1 }
+        var depth = 0, closed = false
+        for c in text[(offset + 2)...] {
+            if c == "{" { depth += 1 }
+            if c == "}" { if depth == 0 { closed = true; break } else { depth -= 1 } }
+        }
+        if i >= text.count { return "unterminated \"${\"; add the closing \"}\"" }
+        if i == nameStart { return "\"${\" must be followed by a variable name (letters, digits and _); write $$ for a literal $" }
+        if text[nameStart].isNumber { return "a variable name after \"${\" cannot start with a digit; write $$ for a literal $" }
+        if !closed { return "unterminated \"${\"; add the closing \"}\"" }
+        let op: Character
+        switch text[i] {
+        case "}":
+            return "the variable referenced here is not set; set it in the environment or on an earlier line, or give a default with ${NAME:-default}"
+        case ":":
+            guard i + 1 < text.count, "-?+".contains(text[i + 1]) else {
+                return "\"${NAME:\" needs one of :- :? :+ after the name, or no \":\" at all"
+            }
+            op = text[i + 1]
+        case "-", "?", "+": op = text[i]
+        default: return "unexpected character after the variable name; expected \"}\" or one of :- :? :+"
+        }
+        if op == "?" { return "a required variable (${NAME:?...}) is not set or is empty here; set it before this line" }
+        return "cannot expand this ${...} reference: a variable in its default is not set; set it, or change the default"
     }
 
     /// Whether `name` is a valid environment variable name.

@@ -203,9 +203,19 @@ public struct ServiceConfig: Sendable, Equatable {
     public var language: String?
     /// Free-form labels.
     public var labels: OrderedDictionary<String, String> = [:]
+    /// The container image for `msvc export`; `nil` means `SERVICE:latest`.
+    public var image: String?
+    /// Watch mode: what to watch and what to do on a change; nil when not set.
+    public var watch: WatchSettings?
+    /// The service's OpenAPI document (relative to msvc.yaml): responses it sends in e2e steps
+    /// are checked against it.
+    public var openapi: String?
 
     /// Creates a service with defaults.
     public init(name: String) { self.name = name }
+
+    /// The image export uses: `image:` as written, else `SERVICE:latest`.
+    public var imageOrDefault: String { image ?? "\(name):latest" }
 
     /// The service's named ports with the main port first as `""`, for lookups by name.
     public var allPorts: [(name: String, spec: PortSpec)] {
@@ -214,6 +224,31 @@ public struct ServiceConfig: Sendable, Equatable {
         for (k, v) in ports where v != .none { result.append((k, v)) }
         return result
     }
+}
+
+/// What watch mode does on a change.
+public enum WatchAction: String, Sendable, Equatable, CaseIterable {
+    /// Restart the service (rolling when it has a port).
+    case restart
+    /// Run the service's `build:` first; restart only when it succeeds.
+    case build
+}
+
+/// A service's `watch:` settings.
+public struct WatchSettings: Sendable, Equatable {
+    /// Folders or files to watch, relative to the service's cwd; empty: the cwd itself.
+    public var paths: [String] = []
+    /// Extra ignore patterns in gitignore syntax, relative to the service's cwd.
+    public var ignore: [String] = []
+    /// Quiet time after the last change before acting.
+    public var debounce: Duration = .milliseconds(300)
+    /// What to do.
+    public var action: WatchAction = .restart
+    /// Dependents to restart after this service restarted.
+    public var cascade: [String] = []
+
+    /// Defaults: the cwd, restart after 300 ms of quiet.
+    public init() {}
 }
 
 /// The `tests:` section.
@@ -282,7 +317,17 @@ public struct CommandSuite: Sendable, Equatable {
 public struct CISettings: Sendable, Equatable {
     /// Default provider for `msvc ci generate`.
     public var provider: String?
+    /// Where generated pipelines get msvc (`ci.msvc`); nil when not set.
+    public var msvc: CIMsvcSource?
 
     /// Creates empty settings.
     public init() {}
+}
+
+/// `ci.msvc`: where a generated pipeline gets the msvc that runs the test suites.
+public enum CIMsvcSource: Sendable, Equatable {
+    /// `{ git: URL, ref: REF }`: build msvc from source at a tag, branch or commit.
+    case git(url: String, ref: String)
+    /// `{ install: COMMAND }`: a shell command that puts `msvc` on PATH.
+    case install(command: String)
 }

@@ -10,13 +10,21 @@ struct NodeReader {
     var scope: [String: String] = [:]
     /// Variables that are only known at start time (service discovery): kept as written.
     var deferred: Set<String> = []
+    /// Export mode (`LoadContext.keepReferences`): names outside `scope` are kept as written.
+    var keepReferences = false
+    /// The OS environment; in export mode only typed fields fall back to it.
+    var environment: [String: String] = [:]
+    /// Variables read from env files, whose values must not appear in messages.
+    var fileVariables: Set<String> = []
+    /// Strings expanded with such variables: the value and the text as written.
+    var expansions: [(value: String, written: String)] = []
 
     init(file: String) { sink = DiagnosticSink(file: file) }
 
     func lookup(_ name: String) -> Interpolation.Lookup {
         if deferred.contains(name) { return .deferred }
         if let v = scope[name] { return .value(v) }
-        return .unset
+        return keepReferences ? .deferred : .unset
     }
 
     /// The pairs of a map, or nil (with an error) for anything else. Null gives an empty map.
@@ -77,7 +85,11 @@ struct NodeReader {
         }
         guard interpolate else { return raw }
         do throws(Interpolation.Failure) {
-            return try Interpolation.expand(raw, lookup: lookup)
+            let value = try Interpolation.expand(raw, lookup: lookup)
+            if value != raw, !fileVariables.isEmpty, Discovery.references(in: raw).contains(where: fileVariables.contains) {
+                expansions.append((value, raw))
+            }
+            return value
         } catch {
             sink.error(position(of: node, style: style, offset: error.offset), path, error.message)
             return nil
@@ -221,7 +233,7 @@ struct NodeReader {
 
     /// Text of a scalar that will be parsed as a typed value: plain scalars as written, quoted
     /// ones only when they were interpolated (so `"3"` is not silently a number).
-    private mutating func typedScalar(_ node: YAMLNode, _ path: String, expected: String) -> String? {
+    mutating func typedScalar(_ node: YAMLNode, _ path: String, expected: String) -> String? {
         marks[path] = node.mark
         guard case .scalar(let raw, let style) = node.content, !node.isNull else {
             sink.error(node.mark, path, "expected \(expected), found \(node.kindName)")
@@ -231,7 +243,8 @@ struct NodeReader {
             sink.error(node.mark, path, "expected \(expected), found a string \"\(raw)\"; remove the quotes")
             return nil
         }
-        guard let text = string(node, path) else { return nil }
+        let interpolated = keepReferences && raw.contains("${") ? exportTyped(node, path, raw: raw, style: style) : string(node, path)
+        guard let text = interpolated else { return nil }
         // A start-time variable survives loading as written; say so instead of "found ${...}".
         if text.contains("${"), let name = Discovery.references(in: text).first(where: deferred.contains),
            let offset = raw.range(of: "${" + name).map({ raw.distance(from: raw.startIndex, to: $0.lowerBound) }) {
@@ -244,6 +257,39 @@ struct NodeReader {
     }
 
     private func isDurationLike(_ expected: String) -> Bool { expected.hasPrefix("a duration") }
+
+    /// A typed field in export mode: it needs a value now, so an environment reference takes
+    /// its default, else this machine's value, and a warning says which was used.
+    private mutating func exportTyped(_ node: YAMLNode, _ path: String, raw: String, style: ScalarStyle) -> String? {
+        marks[path] = node.mark
+        let deferred = self.deferred, scope = self.scope, environment = self.environment
+        var outside = false
+        func lookup(_ fallback: [String: String]) -> (String) -> Interpolation.Lookup {
+            { name in
+                if deferred.contains(name) { return .deferred }
+                if let v = scope[name] { return .value(v) }
+                outside = true
+                return fallback[name].map { .value($0) } ?? .unset
+            }
+        }
+        var source = "its default"
+        let text: String
+        do throws(Interpolation.Failure) {
+            if let t = try? Interpolation.expand(raw, lookup: lookup([:])) {
+                text = t
+            } else {
+                source = "its value in this environment"
+                text = try Interpolation.expand(raw, lookup: lookup(environment))
+            }
+        } catch {
+            sink.error(position(of: node, style: style, offset: error.offset), path, error.message)
+            return nil
+        }
+        if outside && !text.contains("${") {
+            sink.warning(node.mark, path, "\(raw) needs a value when msvc.yaml is read, so export uses \(source): \(text)")
+        }
+        return text
+    }
 }
 
 /// Joins a key path and a key: `services` + `orders` = `services.orders`.

@@ -5,7 +5,7 @@ public enum ProjectInit {
     /// The commented msvc.yaml `msvc init` writes; it validates as written.
     public static func template(project: String) -> String {
         """
-        # msvc.yaml: the stack msvc runs, tests and ships. Reference: README.md of msvc.
+        # msvc.yaml: the stack msvc runs, tests and ships. Reference: docs/reference.md of msvc.
         version: 1
         name: \(project)
 

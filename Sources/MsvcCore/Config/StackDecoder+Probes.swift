@@ -55,10 +55,10 @@ extension StackDecoder {
             }
         default:
             if let s = r.string(kn, kp) {
-                do {
-                    _ = try Regex(s)
+                do throws(PatternError) {
+                    try LinePattern.validate(s)
                 } catch {
-                    r.sink.error(kn.mark, kp, "invalid regular expression \"\(s)\": \(error); fix it, or escape special characters with \\")
+                    r.sink.error(Self.mark(of: error, in: kn, pattern: s), kp, "invalid regular expression \"\(s)\" \(error)")
                 }
                 check = .log(s)
             }
@@ -81,6 +81,21 @@ extension StackDecoder {
             }
         }
         return probe
+    }
+
+    /// Where a pattern error is in the file: at the bad character when the scalar was written
+    /// as is (plain, or quoted without escapes), else at the start of the value.
+    static func mark(of error: PatternError, in node: YAMLNode, pattern: String) -> SourceMark {
+        guard case .scalar(let raw, let style) = node.content, raw == pattern else { return node.mark }
+        let shift: Int
+        switch style {
+        case .plain: shift = 0
+        case .singleQuoted where !raw.contains("'"): shift = 1
+        case .doubleQuoted where !raw.contains("\\") && !raw.contains("\""): shift = 1
+        default: return node.mark
+        }
+        guard !raw.contains("\n") else { return node.mark }
+        return SourceMark(line: node.mark.line, column: node.mark.column + shift + error.column - 1)
     }
 
     /// An HTTP status code (`200`) or inclusive range (`200-399`), codes 100 to 599.

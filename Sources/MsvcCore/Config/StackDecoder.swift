@@ -9,6 +9,11 @@ public struct LoadContext: Sendable {
     public var directory: String
     /// Reads a file, or returns nil when it does not exist.
     public var readFile: @Sendable (String) -> String?
+    /// Export mode: `${VAR}` references to the OS environment (or to nothing) are kept as
+    /// written instead of resolved, so the file is read without this machine baked in.
+    /// Fields that need a value while reading (ports, numbers, durations) take the
+    /// reference's default, else the environment's value, with a warning saying which.
+    public var keepReferences = false
 
     /// Creates a context.
     public init(environment: [String: String], directory: String, readFile: @escaping @Sendable (String) -> String?) {
@@ -40,6 +45,7 @@ struct StackDecoder {
         "command", "shell", "cwd", "env", "env_file", "port", "ports", "depends_on", "health",
         "liveness", "restart", "max_restarts", "backoff", "replicas", "stop_signal",
         "stop_timeout", "profiles", "disabled", "build", "test", "language", "labels", "description",
+        "image", "watch", "openapi",
     ]
     /// The kinds of probe; a probe has exactly one.
     static let probeKinds = ["http", "tcp", "exec", "log"]
@@ -68,7 +74,9 @@ struct StackDecoder {
         }
         let f = r.fields(pairs, "", allowed: Self.topKeys, extensions: true)
         r.deferred = Self.discoveryNames(f["services"])
-        r.scope = context.environment
+        r.scope = context.keepReferences ? [:] : context.environment
+        r.keepReferences = context.keepReferences
+        r.environment = context.environment
         if let n = f["version"], let v = r.int(n, "version", in: 0...Int.max) {
             if v != 1 {
                 r.sink.error(n.mark, "version", "unsupported version \(v); this msvc reads version 1")
@@ -102,10 +110,11 @@ struct StackDecoder {
         r.scope = topScope
         if let n = f["tests"] { stack.tests = tests(n) }
         if let n = f["ci"], let p = r.map(n, "ci") {
-            let cf = r.fields(p, "ci", allowed: ["provider"])
+            let cf = r.fields(p, "ci", allowed: ["provider", "msvc"])
             if let v = cf["provider"] {
                 stack.ci.provider = r.choice(v, "ci.provider", ["github", "gitlab", "circleci", "azure", "bitbucket", "buildkite"])
             }
+            if let v = cf["msvc"] { stack.ci.msvc = ciMsvc(v) }
         }
         return stack
     }
@@ -145,12 +154,15 @@ struct StackDecoder {
                 }
                 continue
             }
-            let scope = r.scope, deferred = r.deferred
+            let scope = r.scope, deferred = r.deferred, keep = r.keepReferences
             let (entries, problems) = EnvFile.parseAll(text) { name in
                 if deferred.contains(name) { return .deferred }
-                return scope[name].map { .value($0) } ?? .unset
+                return scope[name].map { .value($0) } ?? (keep ? .deferred : .unset)
             }
-            for (k, v) in entries { r.scope[k] = v }
+            for (k, v) in entries {
+                r.scope[k] = v
+                r.fileVariables.insert(k)
+            }
             guard !problems.isEmpty else { continue }
             // Each problem points at its line in the env file, which is what needs fixing;
             // one more points at the reference here, so the file is found from msvc.yaml.
@@ -239,6 +251,20 @@ struct StackDecoder {
         if let n = f["language"] { s.language = r.string(n, join(path, "language")) }
         if let n = f["labels"] { s.labels = r.labels(n, join(path, "labels")) ?? [:] }
         if let n = f["description"] { _ = r.string(n, join(path, "description")) }
+        if let n = f["image"], let v = r.string(n, join(path, "image")) {
+            if v.isEmpty || v.contains(where: \.isWhitespace) {
+                r.sink.error(n.mark, join(path, "image"), "invalid image \"\(v)\" (expected a reference such as orders:1.2 or registry.example.com/shop/orders:latest, without spaces)")
+            } else {
+                s.image = v
+            }
+        }
+        if let n = f["watch"] { s.watch = watch(n, join(path, "watch"), build: s.build) }
+        if let n = f["openapi"], let v = r.string(n, join(path, "openapi")) {
+            s.openapi = v
+            if context.readFile(context.resolve(v)) == nil {
+                r.sink.error(n.mark, join(path, "openapi"), "OpenAPI document \"\(v)\" not found (the path is relative to msvc.yaml)")
+            }
+        }
         return s
     }
 
@@ -296,6 +322,17 @@ struct StackDecoder {
         if case .scalar(let raw, _) = node.content, !node.isNull, Int(raw) == nil, !raw.contains("${") {
             r.sink.error(node.mark, path, "invalid port \"\(raw)\" (expected auto, none, or a number 1-65535)")
             return .none
+        }
+        // A reference (`${PORT:-auto}`) may expand to any of the three forms.
+        if case .scalar(let raw, _) = node.content, raw.contains("${") {
+            guard let text = r.typedScalar(node, path, expected: "auto, none, or a port number") else { return .none }
+            if text == "auto" { return .auto }
+            if text == "none" { return .none }
+            guard let v = Int(text), (1...65535).contains(v) else {
+                r.sink.error(node.mark, path, "invalid port \"\(text)\" from \(raw) (expected auto, none, or a number 1-65535)")
+                return .none
+            }
+            return .fixed(v)
         }
         guard let v = r.int(node, path, in: 1...65535, what: "auto, none, or a port number") else { return .none }
         return .fixed(v)

@@ -17,7 +17,7 @@ struct StackValidator {
 
     /// Every check, run in order.
     static let all: [@Sendable (StackValidator, inout DiagnosticSink) -> Void] = [
-        { $0.dependencies(&$1) }, { $0.cycles(&$1) }, { $0.ports(&$1) }, { $0.probes(&$1) }, { $0.suites(&$1) },
+        { $0.dependencies(&$1) }, { $0.cycles(&$1) }, { $0.ports(&$1) }, { $0.probes(&$1) }, { $0.suites(&$1) }, { $0.watches(&$1) },
     ]
 
     /// Runs every check, adding what each finds.
@@ -50,6 +50,21 @@ struct StackValidator {
                 }
                 if d.condition == .completed && target.restart == .always {
                     sink.error(at, path, "\"\(d.service)\" has restart: always, so it never completes; use restart: no or on-failure")
+                }
+            }
+        }
+    }
+
+    /// `watch.cascade` names services that exist, other than the service itself.
+    func watches(_ sink: inout DiagnosticSink) {
+        for (name, s) in stack.services {
+            guard let w = s.watch else { continue }
+            let path = "services.\(name).watch.cascade"
+            for c in w.cascade {
+                if stack.services[c] == nil {
+                    sink.error(mark(path), path, unknownService(c))
+                } else if c == name {
+                    sink.error(mark(path), path, "a service cannot cascade to itself; remove \"\(name)\" from cascade")
                 }
             }
         }

@@ -1,10 +1,28 @@
 import Foundation
 
-/// Where a replica is in its life (DESIGN.md §3).
+/// Where a replica is in its life (docs/reference.md, `msvc ps`), as `ps` and `--json` show it.
 public enum ReplicaState: String, Sendable, Equatable, CaseIterable {
-    case pending, starting, running, stopping, stopped, exited
+    /// Waiting for its dependencies (or not started yet).
+    case pending
+    /// Started; its readiness probe has not passed yet.
+    case starting
+    /// Running (healthy, unhealthy, or without a probe).
+    case running
+    /// Exited and waiting out the backoff before its next start.
+    case backoff
+    /// Asked to stop; its process group is being stopped.
+    case stopping
+    /// Stopped on request.
+    case stopped
+    /// Exited and stays down (its restart policy says so, or a one-shot completed).
+    case exited
+    /// Restarted `max_restarts` times without becoming stable; left stopped.
     case crashLoop = "crash-loop"
+    /// Could not start (program missing, a dependency failed).
     case failed
+
+    /// Whether no process runs and none will start without a request.
+    public var isTerminal: Bool { [.stopped, .exited, .crashLoop, .failed].contains(self) }
 }
 
 /// Readiness as the health probe last saw it.
@@ -39,6 +57,8 @@ public struct ReplicaSnapshot: Sendable, Equatable {
     public var service: String
     /// Replica index, from 1.
     public var replica: Int
+    /// The display name: `orders` with one replica, `orders.2` with several (`ReplicaID.label`).
+    public var name: String
     /// Lifecycle state.
     public var state: ReplicaState
     /// Readiness.
@@ -65,16 +85,64 @@ public struct ReplicaSnapshot: Sendable, Equatable {
     public var rssBytes: Int?
     /// The last lines of output, kept for crash views.
     public var lastLines: [String]
+    /// The process replacing this one during a rolling restart, while it starts.
+    public var successorPID: Int32?
+    /// The replica's log file cannot be written (a full disk): since when, why, lines missing.
+    public var logFileProblem: LogFileProblem?
 
     /// Creates a pending replica.
-    public init(service: String, replica: Int) {
+    public init(service: String, replica: Int, name: String? = nil) {
         self.service = service
         self.replica = replica
+        self.name = name ?? ReplicaID.label(service: service, replica: replica, replicas: 1)
         state = .pending
         health = .unknown
         ports = [:]
         restarts = 0
         lastLines = []
+    }
+}
+
+/// Watch mode for one service, as `ps` and the dashboard show it.
+public struct WatchSnapshot: Sendable, Equatable {
+    /// What watch mode is doing.
+    public enum State: String, Sendable, Equatable {
+        /// Watching; nothing to do.
+        case watching
+        /// Changes seen; waiting for the debounce to pass.
+        case pending
+        /// Running `build:`.
+        case building
+        /// The last build failed; the previous version keeps serving.
+        case buildFailed = "build-failed"
+        /// Restarting after a change.
+        case restarting
+        /// Turned off for this service (`w` in the dashboard).
+        case off
+    }
+
+    /// The state.
+    public var state: State
+    /// The watched paths, absolute.
+    public var paths: [String]
+    /// When the last change was seen.
+    public var lastChange: Date?
+    /// The last build's outcome and its last lines, when a build ran.
+    public var lastBuild: ExitStatus?
+    /// The last lines of the last build.
+    public var buildLines: [String]
+    /// A problem watching (a missing path, the inotify limit).
+    public var problem: String?
+
+    /// Creates a snapshot.
+    public init(state: State, paths: [String], lastChange: Date? = nil, lastBuild: ExitStatus? = nil,
+                buildLines: [String] = [], problem: String? = nil) {
+        self.state = state
+        self.paths = paths
+        self.lastChange = lastChange
+        self.lastBuild = lastBuild
+        self.buildLines = buildLines
+        self.problem = problem
     }
 }
 
@@ -90,14 +158,26 @@ public struct ServiceSnapshot: Sendable, Equatable {
     public var desiredReplicas: Int
     /// The replicas.
     public var replicas: [ReplicaSnapshot]
+    /// What the service waits for before it starts, as the running stack has it.
+    public var dependsOn: [Dependency]
+    /// Watch mode, when the service is watched.
+    public var watch: WatchSnapshot?
 
     /// Creates a snapshot.
-    public init(name: String, port: Int?, namedPorts: [String: Int], desiredReplicas: Int, replicas: [ReplicaSnapshot]) {
+    public init(name: String, port: Int?, namedPorts: [String: Int], desiredReplicas: Int, replicas: [ReplicaSnapshot],
+                dependsOn: [Dependency] = [], watch: WatchSnapshot? = nil) {
         self.name = name
         self.port = port
         self.namedPorts = namedPorts
         self.desiredReplicas = desiredReplicas
-        self.replicas = replicas
+        // The display rule is applied here, once, for every view of the snapshot.
+        self.replicas = replicas.map { r in
+            var r = r
+            r.name = ReplicaID.label(service: name, replica: r.replica, replicas: replicas.count)
+            return r
+        }
+        self.dependsOn = dependsOn
+        self.watch = watch
     }
 }
 
@@ -113,6 +193,8 @@ public struct StackSnapshot: Sendable, Equatable {
     public var pid: Int32
     /// Services in file order.
     public var services: [ServiceSnapshot]
+    /// How the stack keeps every process it started within reach (cgroup or descendant tracking).
+    public var containment: ProcessContainment?
 
     /// Creates a snapshot.
     public init(project: String, startedAt: Date, socketPath: String?, pid: Int32, services: [ServiceSnapshot]) {

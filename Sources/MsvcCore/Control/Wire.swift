@@ -1,136 +1,426 @@
 import Foundation
 
 /// JSON forms of the control types: the socket protocol and every `--json` output share them.
+/// Each type is `Codable` with the keys below (snake case, every optional field present as
+/// `null`); new fields may be added, existing ones are never renamed.
 public enum Wire {
-    static func date(_ d: Date?) -> JSON { d.map { .double(($0.timeIntervalSince1970 * 1000).rounded() / 1000) } ?? .null }
-    static func date(_ j: JSON?) -> Date? { j?.doubleValue.map { Date(timeIntervalSince1970: $0) } }
-
-    /// A replica as JSON.
-    public static func json(_ r: ReplicaSnapshot) -> JSON {
-        var exit: JSON = .null
-        switch r.lastExit {
-        case .exited(let c)?: exit = .object([("code", .int(Int(c)))])
-        case .signaled(let s)?: exit = .object([("signal", .string(ProcessSignal.name(of: s)))])
-        case .unknown?: exit = .object([("unknown", .bool(true))])
-        case nil: break
-        }
-        var fields: [(String, JSON)] = []
-        fields.append(("service", .string(r.service)))
-        fields.append(("replica", .int(r.replica)))
-        fields.append(("state", .string(r.state.rawValue)))
-        fields.append(("health", .string(r.health.rawValue)))
-        var probe = JSON.null
-        if let p = r.lastProbe { probe = .object([("ok", .bool(p.ok)), ("detail", .string(p.detail)), ("at", date(p.at))]) }
-        fields.append(("last_probe", probe))
-        fields.append(("pid", r.pid.map { JSON.int(Int($0)) } ?? .null))
-        let ports: [(String, JSON)] = r.ports.sorted { $0.key < $1.key }.map { ($0.key.isEmpty ? "main" : $0.key, JSON.int($0.value)) }
-        fields.append(("ports", .object(ports)))
-        fields.append(("restarts", .int(r.restarts)))
-        fields.append(("started_at", date(r.startedAt)))
-        fields.append(("last_exit", exit))
-        fields.append(("next_restart_at", date(r.nextRestartAt)))
-        fields.append(("message", r.message.map(JSON.string) ?? .null))
-        fields.append(("cpu_percent", r.cpuPercent.map { JSON.double(($0 * 10).rounded() / 10) } ?? .null))
-        fields.append(("rss_bytes", r.rssBytes.map { JSON.int($0) } ?? .null))
-        fields.append(("last_lines", .array(r.lastLines.map(JSON.string))))
-        return .object(fields)
+    /// A value as JSON, as `--json` prints it and the socket carries it.
+    public static func json<T: Encodable>(_ value: T) -> JSON {
+        // Our wire types only fail to encode a number beyond Int64, which none of them holds.
+        (try? JSONValueEncoder().encode(value)) ?? .null
     }
 
-    static func replica(_ j: JSON) -> ReplicaSnapshot? {
-        guard let service = j["service"]?.stringValue, let index = j["replica"]?.intValue else { return nil }
-        var r = ReplicaSnapshot(service: service, replica: index)
-        r.state = j["state"]?.stringValue.flatMap(ReplicaState.init(rawValue:)) ?? .pending
-        r.health = j["health"]?.stringValue.flatMap(HealthStatus.init(rawValue:)) ?? .unknown
-        if let p = j["last_probe"], let ok = p["ok"]?.boolValue {
-            r.lastProbe = ProbeResult(ok: ok, detail: p["detail"]?.stringValue ?? "", at: date(p["at"]) ?? Date())
+    /// A value from JSON; a `ControlError.protocolError` naming the field when it does not fit.
+    public static func decode<T: Decodable>(_ type: T.Type, from json: JSON) throws(ControlError) -> T {
+        do { return try JSONValueDecoder().decode(T.self, from: json) } catch let e as DecodingError {
+            throw .protocolError("unexpected answer: \(e.summary)")
+        } catch {
+            throw .protocolError("unexpected answer: \(error)")
         }
-        r.pid = j["pid"]?.intValue.map { Int32($0) }
-        for (k, v) in j["ports"]?.objectValue ?? [] { r.ports[k == "main" ? "" : k] = v.intValue }
-        r.restarts = j["restarts"]?.intValue ?? 0
-        r.startedAt = date(j["started_at"])
-        if let e = j["last_exit"] {
-            if let c = e["code"]?.intValue { r.lastExit = .exited(Int32(c)) }
-            else if let s = e["signal"]?.stringValue { r.lastExit = .signaled(ProcessSignal.number(named: s) ?? 0) }
-            else if e["unknown"] != nil { r.lastExit = .unknown }
-        }
-        r.nextRestartAt = date(j["next_restart_at"])
-        r.message = j["message"]?.stringValue
-        r.cpuPercent = j["cpu_percent"]?.doubleValue
-        r.rssBytes = j["rss_bytes"]?.intValue
-        r.lastLines = j["last_lines"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        return r
     }
 
-    /// A stack snapshot as JSON.
-    public static func json(_ s: StackSnapshot) -> JSON {
-        .object([
-            ("project", .string(s.project)), ("pid", .int(Int(s.pid))), ("started_at", date(s.startedAt)),
-            ("socket", s.socketPath.map(JSON.string) ?? .null),
-            ("services", .array(s.services.map { svc in
-                .object([
-                    ("name", .string(svc.name)), ("port", svc.port.map { .int($0) } ?? .null),
-                    ("ports", .object(svc.namedPorts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
-                    ("replicas_desired", .int(svc.desiredReplicas)),
-                    ("replicas", .array(svc.replicas.map(json))),
-                ])
-            })),
-        ])
-    }
-
-    /// A snapshot from JSON.
+    /// A snapshot from JSON (`ps --json`), nil when it does not fit; `decode` says why.
     public static func snapshot(_ j: JSON) -> StackSnapshot? {
-        guard let project = j["project"]?.stringValue, let pid = j["pid"]?.intValue else { return nil }
-        let services = (j["services"]?.arrayValue ?? []).compactMap { s -> ServiceSnapshot? in
-            guard let name = s["name"]?.stringValue else { return nil }
-            var named: [String: Int] = [:]
-            for (k, v) in s["ports"]?.objectValue ?? [] { named[k] = v.intValue }
-            return ServiceSnapshot(name: name, port: s["port"]?.intValue, namedPorts: named,
-                                   desiredReplicas: s["replicas_desired"]?.intValue ?? 1,
-                                   replicas: (s["replicas"]?.arrayValue ?? []).compactMap(replica))
-        }
-        return StackSnapshot(project: project, startedAt: date(j["started_at"]) ?? Date(), socketPath: j["socket"]?.stringValue,
-                             pid: Int32(pid), services: services)
+        try? decode(StackSnapshot.self, from: j)
     }
 
-    /// A log record as JSON.
+    /// A log record as JSON, built by hand: this is the log stream's hot path (see
+    /// docs/DECISIONS.md, "Log records skip Codable on the socket"). Same shape as its Codable form.
     public static func json(_ r: LogRecord) -> JSON {
         .object([
-            ("seq", .int(Int(r.seq))), ("time", date(r.time)), ("service", .string(r.service)),
+            ("seq", .int(Int(truncatingIfNeeded: r.seq))), ("time", time(r.time)), ("service", .string(r.service)),
             ("replica", .int(r.replica)), ("stream", .string(r.stream.rawValue)), ("text", .string(r.text)),
         ])
     }
 
-    /// A log record from JSON.
+    /// A log record from JSON, read by hand (the hot path); nil when a field is missing or out of range.
     public static func record(_ j: JSON) -> LogRecord? {
-        guard let seq = j["seq"]?.intValue, let service = j["service"]?.stringValue, let text = j["text"]?.stringValue else { return nil }
-        return LogRecord(seq: UInt64(seq), time: date(j["time"]) ?? Date(), service: service, replica: j["replica"]?.intValue ?? 1,
-                         stream: j["stream"]?.stringValue.flatMap(LogRecord.Stream.init(rawValue:)) ?? .stdout, text: text)
+        guard case .object(let pairs) = j else { return nil }
+        var seq: UInt64?, time: Date?, service: String?, replica = 1, stream = LogRecord.Stream.stdout, text: String?
+        for (key, value) in pairs {
+            switch key {
+            case "seq": seq = value.intValue.flatMap { UInt64(exactly: $0) }
+            case "time": time = value.doubleValue.map { Date(timeIntervalSince1970: $0) }
+            case "service": service = value.stringValue
+            case "replica": replica = value.intValue ?? 1
+            case "stream": stream = value.stringValue.flatMap(LogRecord.Stream.init(rawValue:)) ?? .stdout
+            case "text": text = value.stringValue
+            default: break
+            }
+        }
+        guard let seq, let service, let text else { return nil }
+        return LogRecord(seq: seq, time: time ?? Date(), service: service, replica: replica, stream: stream, text: text)
     }
 
-    /// A query as JSON.
-    static func json(_ q: LogQuery) -> [(String, JSON)] {
-        [("services", .array(q.services.map(JSON.string))), ("tail", q.tail.map { .int($0) } ?? .null),
-         ("since", date(q.since)), ("grep", q.grep.map(JSON.string) ?? .null)]
+    /// Unix seconds with millisecond precision, as every time on the wire.
+    static func time(_ d: Date) -> JSON { .double((d.timeIntervalSince1970 * 1000).rounded() / 1000) }
+}
+
+extension LogRecord: Codable {
+    enum CodingKeys: String, CodingKey { case seq, time, service, replica, stream, text }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(seq: try c.decode(UInt64.self, forKey: .seq), time: try c.decode(Date.self, forKey: .time),
+                  service: try c.decode(String.self, forKey: .service), replica: try c.decodeIfPresent(Int.self, forKey: .replica) ?? 1,
+                  stream: try c.decodeIfPresent(Stream.self, forKey: .stream) ?? .stdout, text: try c.decode(String.self, forKey: .text))
     }
 
-    static func query(_ j: JSON) -> LogQuery {
-        LogQuery(services: j["services"]?.arrayValue?.compactMap(\.stringValue) ?? [], tail: j["tail"]?.intValue,
-                 since: date(j["since"]), grep: j["grep"]?.stringValue)
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seq, forKey: .seq)
+        try c.encode(time, forKey: .time)
+        try c.encode(service, forKey: .service)
+        try c.encode(replica, forKey: .replica)
+        try c.encode(stream, forKey: .stream)
+        try c.encode(text, forKey: .text)
+    }
+}
+
+extension LogRecord.Stream: Codable {}
+extension ReplicaState: Codable {}
+extension HealthStatus: Codable {}
+extension DependencyCondition: Codable {}
+
+extension Dependency: Codable {
+    enum CodingKeys: String, CodingKey { case service, condition }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(service: try c.decode(String.self, forKey: .service), condition: try c.decode(DependencyCondition.self, forKey: .condition))
     }
 
-    /// A readiness outcome as JSON.
-    public static func json(_ o: ReadyOutcome) -> JSON {
-        switch o {
-        case .ready: return .object([("ready", .bool(true))])
-        case .failed(let s, let why): return .object([("ready", .bool(false)), ("failed", .string(s)), ("reason", .string(why))])
-        case .timedOut(let pending): return .object([("ready", .bool(false)), ("timed_out", .array(pending.map(JSON.string)))])
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(service, forKey: .service)
+        try c.encode(condition, forKey: .condition)
+    }
+}
+
+extension ProbeResult: Codable {
+    enum CodingKeys: String, CodingKey { case ok, detail, at }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(ok: try c.decode(Bool.self, forKey: .ok), detail: try c.decodeIfPresent(String.self, forKey: .detail) ?? "",
+                  at: try c.decodeIfPresent(Date.self, forKey: .at) ?? Date())
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ok, forKey: .ok)
+        try c.encode(detail, forKey: .detail)
+        try c.encode(at, forKey: .at)
+    }
+}
+
+/// `{"code": 3}`, `{"signal": "SIGKILL"}` or `{"unknown": true}`.
+extension ExitStatus: Codable {
+    enum CodingKeys: String, CodingKey { case code, signal, unknown }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let code = try c.decodeIfPresent(Int32.self, forKey: .code) {
+            self = .exited(code)
+        } else if let name = try c.decodeIfPresent(String.self, forKey: .signal) {
+            self = .signaled(ProcessSignal.number(named: name) ?? Int32(name.split(separator: " ").last ?? "") ?? 0)
+        } else {
+            self = .unknown
         }
     }
 
-    /// A readiness outcome from JSON.
-    public static func outcome(_ j: JSON) -> ReadyOutcome {
-        if j["ready"]?.boolValue == true { return .ready }
-        if let s = j["failed"]?.stringValue { return .failed(service: s, reason: j["reason"]?.stringValue ?? "") }
-        return .timedOut(j["timed_out"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .exited(let code): try c.encode(code, forKey: .code)
+        case .signaled(let s): try c.encode(ProcessSignal.name(of: s), forKey: .signal)
+        case .unknown: try c.encode(true, forKey: .unknown)
+        }
+    }
+}
+
+/// Named ports as an object: `""` (the main port) is written `main`, keys sorted.
+private struct PortMap: Codable {
+    var ports: [String: Int]
+
+    init(_ ports: [String: Int]) { self.ports = ports }
+
+    init(from decoder: any Decoder) throws {
+        let pairs = try decoder.singleValueContainer().decode([String: Int?].self)
+        ports = [:]
+        for (k, v) in pairs { if let v { ports[k == "main" ? "" : k] = v } }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: AnyKey.self)
+        for (k, v) in ports.sorted(by: { $0.key < $1.key }) { try c.encode(v, forKey: AnyKey(k.isEmpty ? "main" : k)) }
+    }
+}
+
+/// A coding key for objects whose keys are data (port names).
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    /// The key `s`.
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+extension ReplicaSnapshot: Codable {
+    enum CodingKeys: String, CodingKey {
+        case service, replica, name, state, health, lastProbe = "last_probe", pid, ports, restarts, startedAt = "started_at"
+        case lastExit = "last_exit", nextRestartAt = "next_restart_at", message, cpuPercent = "cpu_percent", rssBytes = "rss_bytes"
+        case lastLines = "last_lines", successorPID = "successor_pid", logFileProblem = "log_file_problem"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(service: try c.decode(String.self, forKey: .service), replica: try c.decode(Int.self, forKey: .replica),
+                  name: try c.decodeIfPresent(String.self, forKey: .name))
+        state = try c.decodeIfPresent(ReplicaState.self, forKey: .state) ?? .pending
+        health = try c.decodeIfPresent(HealthStatus.self, forKey: .health) ?? .unknown
+        lastProbe = try c.decodeIfPresent(ProbeResult.self, forKey: .lastProbe)
+        pid = try c.decodeIfPresent(Int32.self, forKey: .pid)
+        ports = try c.decodeIfPresent(PortMap.self, forKey: .ports)?.ports ?? [:]
+        restarts = try c.decodeIfPresent(Int.self, forKey: .restarts) ?? 0
+        startedAt = try c.decodeIfPresent(Date.self, forKey: .startedAt)
+        lastExit = try c.decodeIfPresent(ExitStatus.self, forKey: .lastExit)
+        nextRestartAt = try c.decodeIfPresent(Date.self, forKey: .nextRestartAt)
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+        cpuPercent = try c.decodeIfPresent(Double.self, forKey: .cpuPercent)
+        rssBytes = try c.decodeIfPresent(Int.self, forKey: .rssBytes)
+        lastLines = try c.decodeIfPresent([String].self, forKey: .lastLines) ?? []
+        successorPID = try c.decodeIfPresent(Int32.self, forKey: .successorPID)
+        logFileProblem = try c.decodeIfPresent(LogFileProblem.self, forKey: .logFileProblem)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(service, forKey: .service)
+        try c.encode(replica, forKey: .replica)
+        try c.encode(name, forKey: .name)
+        try c.encode(state, forKey: .state)
+        try c.encode(health, forKey: .health)
+        try c.encode(lastProbe, forKey: .lastProbe)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(PortMap(ports), forKey: .ports)
+        try c.encode(restarts, forKey: .restarts)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(lastExit, forKey: .lastExit)
+        try c.encode(nextRestartAt, forKey: .nextRestartAt)
+        try c.encode(message, forKey: .message)
+        try c.encode(cpuPercent.map { ($0 * 10).rounded() / 10 }, forKey: .cpuPercent)
+        try c.encode(rssBytes, forKey: .rssBytes)
+        try c.encode(lastLines, forKey: .lastLines)
+        try c.encode(successorPID, forKey: .successorPID)
+        try c.encode(logFileProblem, forKey: .logFileProblem)
+    }
+}
+
+extension ServiceSnapshot: Codable {
+    enum CodingKeys: String, CodingKey {
+        case name, port, ports, desiredReplicas = "replicas_desired", dependsOn = "depends_on", watch, replicas
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), port: try c.decodeIfPresent(Int.self, forKey: .port),
+                  namedPorts: try c.decodeIfPresent([String: Int].self, forKey: .ports) ?? [:],
+                  desiredReplicas: try c.decodeIfPresent(Int.self, forKey: .desiredReplicas) ?? 1,
+                  replicas: try c.decodeIfPresent([ReplicaSnapshot].self, forKey: .replicas) ?? [],
+                  dependsOn: try c.decodeIfPresent([Dependency].self, forKey: .dependsOn) ?? [],
+                  watch: try c.decodeIfPresent(WatchSnapshot.self, forKey: .watch))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(port, forKey: .port)
+        var named = c.nestedContainer(keyedBy: AnyKey.self, forKey: .ports)
+        for (k, v) in namedPorts.sorted(by: { $0.key < $1.key }) { try named.encode(v, forKey: AnyKey(k)) }
+        try c.encode(desiredReplicas, forKey: .desiredReplicas)
+        try c.encode(dependsOn, forKey: .dependsOn)
+        try c.encode(watch, forKey: .watch)
+        try c.encode(replicas, forKey: .replicas)
+    }
+}
+
+extension StackSnapshot: Codable {
+    enum CodingKeys: String, CodingKey { case project, pid, startedAt = "started_at", socket, containment, services }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(project: try c.decode(String.self, forKey: .project), startedAt: try c.decodeIfPresent(Date.self, forKey: .startedAt) ?? Date(),
+                  socketPath: try c.decodeIfPresent(String.self, forKey: .socket), pid: try c.decode(Int32.self, forKey: .pid),
+                  services: try c.decodeIfPresent([ServiceSnapshot].self, forKey: .services) ?? [])
+        containment = try c.decodeIfPresent(ProcessContainment.self, forKey: .containment)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(project, forKey: .project)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(socketPath, forKey: .socket)
+        try c.encode(containment, forKey: .containment)
+        try c.encode(services, forKey: .services)
+    }
+}
+
+/// `{"path": "…", "missing_lines": 3, "since": 1.7e9, "error": "No space left on device"}`.
+extension LogFileProblem: Codable {
+    enum CodingKeys: String, CodingKey { case path, missingLines = "missing_lines", since, error }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(path: try c.decode(String.self, forKey: .path), missingLines: try c.decodeIfPresent(Int.self, forKey: .missingLines) ?? 0,
+                  since: try c.decodeIfPresent(Date.self, forKey: .since) ?? Date(), error: try c.decodeIfPresent(String.self, forKey: .error) ?? "")
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(missingLines, forKey: .missingLines)
+        try c.encode(since, forKey: .since)
+        try c.encode(error, forKey: .error)
+    }
+}
+
+extension WatchSnapshot.State: Codable {}
+
+/// `{"state": "watching", "paths": […], "last_change": …, "last_build": {"code": 1}, "build_lines": […], "problem": null}`.
+extension WatchSnapshot: Codable {
+    enum CodingKeys: String, CodingKey { case state, paths, lastChange = "last_change", lastBuild = "last_build", buildLines = "build_lines", problem }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(state: try c.decode(State.self, forKey: .state), paths: try c.decodeIfPresent([String].self, forKey: .paths) ?? [],
+                  lastChange: try c.decodeIfPresent(Date.self, forKey: .lastChange), lastBuild: try c.decodeIfPresent(ExitStatus.self, forKey: .lastBuild),
+                  buildLines: try c.decodeIfPresent([String].self, forKey: .buildLines) ?? [], problem: try c.decodeIfPresent(String.self, forKey: .problem))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(state, forKey: .state)
+        try c.encode(paths, forKey: .paths)
+        try c.encode(lastChange, forKey: .lastChange)
+        try c.encode(lastBuild, forKey: .lastBuild)
+        try c.encode(buildLines, forKey: .buildLines)
+        try c.encode(problem, forKey: .problem)
+    }
+}
+
+/// `{"kind": "cgroup", "cgroup": "/sys/fs/cgroup/…"}` or `{"kind": "tracking", "cgroup": null}`.
+extension ProcessContainment: Codable {
+    enum CodingKeys: String, CodingKey { case kind, cgroup }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch try c.decode(String.self, forKey: .kind) {
+        case "cgroup": self = .cgroup(path: try c.decodeIfPresent(String.self, forKey: .cgroup) ?? "")
+        case "tracking": self = .descendantTracking
+        case let other: throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown containment \"\(other)\"")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(cgroupPath, forKey: .cgroup)
+    }
+}
+
+extension ActionResult: Codable {
+    enum CodingKeys: String, CodingKey { case ok, message }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(ok: try c.decode(Bool.self, forKey: .ok), message: try c.decodeIfPresent(String.self, forKey: .message) ?? "")
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ok, forKey: .ok)
+        try c.encode(message, forKey: .message)
+    }
+}
+
+/// `{"action": "restarted", "service": "orders", "reason": "env changed"}` and friends.
+extension ApplyResult.Change: Codable {
+    enum CodingKeys: String, CodingKey { case action, service, reason, from, to }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let s = try c.decode(String.self, forKey: .service)
+        let reason = try c.decodeIfPresent(String.self, forKey: .reason) ?? ""
+        switch try c.decode(String.self, forKey: .action) {
+        case "started": self = .started(s)
+        case "restarted": self = .restarted(s, reason: reason)
+        case "restart_failed": self = .restartFailed(s, reason: reason)
+        case "stopped": self = .stopped(s)
+        case "scaled": self = .scaled(s, from: try c.decode(Int.self, forKey: .from), to: try c.decode(Int.self, forKey: .to))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .action, in: c, debugDescription: "unknown action \"\(other)\"")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .started(let s): try c.encode("started", forKey: .action); try c.encode(s, forKey: .service)
+        case .restarted(let s, let why):
+            try c.encode("restarted", forKey: .action); try c.encode(s, forKey: .service); try c.encode(why, forKey: .reason)
+        case .restartFailed(let s, let why):
+            try c.encode("restart_failed", forKey: .action); try c.encode(s, forKey: .service); try c.encode(why, forKey: .reason)
+        case .stopped(let s): try c.encode("stopped", forKey: .action); try c.encode(s, forKey: .service)
+        case .scaled(let s, let a, let b):
+            try c.encode("scaled", forKey: .action); try c.encode(s, forKey: .service)
+            try c.encode(a, forKey: .from); try c.encode(b, forKey: .to)
+        }
+    }
+}
+
+extension ApplyResult: Codable {
+    enum CodingKeys: String, CodingKey { case ok, summary, changes, unchanged }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(changes: try c.decode([Change].self, forKey: .changes), unchanged: try c.decodeIfPresent([String].self, forKey: .unchanged) ?? [])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ok, forKey: .ok)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(changes, forKey: .changes)
+        try c.encode(unchanged, forKey: .unchanged)
+    }
+}
+
+/// `{"ready": true}`, `{"ready": false, "failed": "orders", "reason": "…"}` or
+/// `{"ready": false, "timed_out": ["orders starting"]}`.
+extension ReadyOutcome: Codable {
+    enum CodingKeys: String, CodingKey { case ready, failed, reason, timedOut = "timed_out" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if try c.decode(Bool.self, forKey: .ready) {
+            self = .ready
+        } else if let s = try c.decodeIfPresent(String.self, forKey: .failed) {
+            self = .failed(service: s, reason: try c.decodeIfPresent(String.self, forKey: .reason) ?? "")
+        } else {
+            self = .timedOut(try c.decodeIfPresent([String].self, forKey: .timedOut) ?? [])
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .ready: try c.encode(true, forKey: .ready)
+        case .failed(let s, let why):
+            try c.encode(false, forKey: .ready); try c.encode(s, forKey: .failed); try c.encode(why, forKey: .reason)
+        case .timedOut(let pending): try c.encode(false, forKey: .ready); try c.encode(pending, forKey: .timedOut)
+        }
     }
 }

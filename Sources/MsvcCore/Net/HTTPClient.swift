@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -48,6 +49,62 @@ public struct HTTPRequest: Sendable, Equatable {
     }
 }
 
+/// A base URL (`http://127.0.0.1:8080/api`): where requests with relative paths go.
+public struct HTTPEndpoint: Sendable, Equatable {
+    /// Host name or address.
+    public var host: String
+    /// TCP port.
+    public var port: Int
+    /// Path prefix without a trailing slash (`/api`), empty for none.
+    public var basePath: String
+
+    /// Parses `http://host[:port][/path]`; nil for other schemes or a malformed URL.
+    public init?(_ url: String) {
+        guard url.hasPrefix("http://") else { return nil }
+        let rest = url.dropFirst(7)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        var path = String(rest.dropFirst(authority.count))
+        if let q = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = String(path[..<q]) }
+        while path.hasSuffix("/") { path.removeLast() }
+        var host = Substring(authority)
+        var port = 80
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let after = host[host.index(after: close)...]
+            if after.hasPrefix(":") { guard let p = Int(after.dropFirst()) else { return nil }; port = p } else if !after.isEmpty { return nil }
+            host = host[host.index(after: host.startIndex)..<close]
+        } else if let colon = host.lastIndex(of: ":") {
+            guard let p = Int(host[host.index(after: colon)...]) else { return nil }
+            port = p
+            host = host[..<colon]
+        }
+        guard !host.isEmpty, (1...65535).contains(port) else { return nil }
+        self.host = String(host)
+        self.port = port
+        self.basePath = path
+    }
+
+    /// A request for `path` (joined to the base path) with an encoded `query` (no `?`).
+    public func request(method: String, path: String, query: String, headers: [(String, String)], body: [UInt8]) -> HTTPRequest {
+        var target = basePath + (path.isEmpty || path.hasPrefix("/") ? path : "/" + path)
+        if target.isEmpty { target = "/" }
+        target = Self.encodePath(target)
+        if !query.isEmpty { target += "?" + query }
+        return HTTPRequest(method: method, host: host, port: port, target: target, headers: headers, body: body)
+    }
+
+    /// Percent-encodes what may not appear raw in a request target, leaving `/` and existing escapes.
+    static func encodePath(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            let safe = byte < 0x80 && (c.isLetter || c.isNumber || "-._~/!$&'()*+,;=:@%".contains(c))
+            out += safe ? String(c) : String(format: "%%%02X", byte)
+        }
+        return out
+    }
+}
+
 /// A complete HTTP response.
 public struct HTTPResponse: Sendable {
     /// Status code.
@@ -58,6 +115,14 @@ public struct HTTPResponse: Sendable {
     public var headers: [(String, String)]
     /// The body bytes.
     public var body: [UInt8]
+
+    /// Creates a response (the client makes them; tests and checks may too).
+    public init(status: Int, reason: String = "", headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+    }
 
     /// The first header named `name`, case-insensitively.
     public func header(_ name: String) -> String? {

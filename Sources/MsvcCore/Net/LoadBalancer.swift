@@ -3,7 +3,10 @@ import NIOPosix
 import Synchronization
 
 /// A TCP load balancer on 127.0.0.1: each accepted connection goes to the next ready backend,
-/// round-robin. A connection arriving while no backend is ready is closed at once.
+/// round-robin. A connection arriving while no backend is ready is closed at once. Half-closed
+/// connections stay open in the other direction (a client may send its request and shut its
+/// write side, and still read the whole reply), and a backend can be drained: taken out of
+/// the rotation, then waited on until its connections have ended.
 public final class LoadBalancer: Sendable {
     /// The port clients connect to.
     public let port: Int
@@ -14,6 +17,8 @@ public final class LoadBalancer: Sendable {
         var backends: [Int] = []
         var next = 0
         var counts: [Int: Int] = [:]
+        /// Open connections per backend port.
+        var active: [Int: Int] = [:]
     }
 
     /// Starts listening on `port` (0 picks a free one).
@@ -24,11 +29,12 @@ public final class LoadBalancer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.autoRead, value: false)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { inbound in
                 guard let balancer = holder.balancer, let backend = balancer.pick() else {
                     return inbound.close()
                 }
-                return balancer.connect(inbound, to: backend, group: group)
+                return balancer.connect(inbound, to: backend, attempt: 1)
             }
             .bind(host: "127.0.0.1", port: port).get()
         let balancer = LoadBalancer(port: channel.localAddress?.port ?? port, channel: channel)
@@ -58,22 +64,53 @@ public final class LoadBalancer: Sendable {
         try? await channel.close()
     }
 
-    func pick() -> Int? {
+    /// Open connections to each backend port now.
+    public var activeConnections: [Int: Int] { state.withLock { $0.active.filter { $0.value > 0 } } }
+
+    /// Waits until no connection to backend `port` is open (take it out of the backends
+    /// first), or `timeout` passes; returns whether it drained.
+    @discardableResult
+    public func drain(port: Int, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while state.withLock({ $0.active[port] ?? 0 }) > 0 {
+            if ContinuousClock.now >= deadline || Task.isCancelled { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
+    private func closed(_ port: Int) {
         state.withLock { s in
-            guard !s.backends.isEmpty else { return nil }
-            let port = s.backends[s.next % s.backends.count]
+            let n = (s.active[port] ?? 1) - 1
+            s.active[port] = n > 0 ? n : nil
+        }
+    }
+
+    /// The next ready backend, round-robin, counted as open until its connection ends (so a
+    /// drain waits for connections still being set up too); nil when none is ready.
+    func pick(excluding tried: Int? = nil) -> Int? {
+        state.withLock { s in
+            let candidates = s.backends.filter { $0 != tried }
+            guard !candidates.isEmpty else { return nil }
+            let port = candidates[s.next % candidates.count]
             s.next = (s.next + 1) % max(1, s.backends.count)
             s.counts[port, default: 0] += 1
+            s.active[port, default: 0] += 1
             return port
         }
     }
 
-    private func connect(_ inbound: any Channel, to backend: Int, group: any EventLoopGroup) -> EventLoopFuture<Void> {
+    /// How many backends a connection tries before it is closed: a backend that refuses
+    /// (it just died, or its replacement took over) costs the client nothing.
+    static let attempts = 3
+
+    private func connect(_ inbound: any Channel, to backend: Int, attempt: Int) -> EventLoopFuture<Void> {
         // The inbound side reads nothing (autoRead off) until its partner exists; then both
         // sides read freely, gated only by the other side's writability.
         ClientBootstrap(group: inbound.eventLoop)
             .connectTimeout(.seconds(5))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.allowRemoteHalfClosure, value: true)
             .connect(host: "127.0.0.1", port: backend)
             .flatMap { outbound in
                 let (a, b) = Glue.pair()
@@ -81,10 +118,18 @@ public final class LoadBalancer: Sendable {
                 return inbound.pipeline.addHandler(a)
                     .flatMap { outbound.pipeline.addHandler(b) }
                     .flatMap { inbound.setOption(.autoRead, value: true) }
+                    .map { inbound.closeFuture.whenComplete { _ in self.closed(backend) } }
                     .flatMapError { error in
                         outbound.close(promise: nil)
                         return inbound.eventLoop.makeFailedFuture(error)
                     }
+            }
+            .flatMapError { error in
+                self.closed(backend)
+                if attempt < Self.attempts, inbound.isActive, let next = self.pick(excluding: backend) {
+                    return self.connect(inbound, to: next, attempt: attempt + 1)
+                }
+                return inbound.eventLoop.makeFailedFuture(error)
             }
             .flatMapErrorThrowing { _ in inbound.close(promise: nil) }
     }
@@ -109,6 +154,7 @@ private final class Glue: ChannelDuplexHandler, @unchecked Sendable {
     private weak var partner: Glue?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
+    private var outputShut = false
 
     static func pair() -> (Glue, Glue) { (Glue(), Glue()) }
 
@@ -132,6 +178,15 @@ private final class Glue: ChannelDuplexHandler, @unchecked Sendable {
         partner?.partnerClose()
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The peer shut its write side: pass the end of data on, keep the other direction open.
+        if case ChannelEvent.inputClosed = event {
+            partner?.partnerShutdownOutput()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
@@ -150,7 +205,22 @@ private final class Glue: ChannelDuplexHandler, @unchecked Sendable {
 
     private func partnerWrite(_ data: NIOAny) { context?.write(data, promise: nil) }
     private func partnerFlush() { context?.flush() }
-    private func partnerClose() { context?.close(promise: nil) }
+    /// Closes after every byte already written has gone out.
+    private func partnerClose() {
+        guard let context else { return }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(NIOAny(ByteBuffer()), promise: promise)
+        promise.futureResult.whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// Shuts this side's write half after every byte already written has gone out.
+    private func partnerShutdownOutput() {
+        guard let context, !outputShut else { return }
+        outputShut = true
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(NIOAny(ByteBuffer()), promise: promise)
+        promise.futureResult.whenComplete { _ in context.close(mode: .output, promise: nil) }
+    }
     private var partnerWritable: Bool { context?.channel.isWritable ?? false }
 
     private func partnerBecameWritable() {

@@ -9,7 +9,7 @@ public enum ConfigRenderer {
             ("env_file", .array(stack.envFile.map { .string($0.written) })),
             ("services", .object(stack.services.map { ($0.key, service($0.value)) })),
             ("tests", tests(stack.tests)),
-            ("ci", .object([("provider", stack.ci.provider.map(JSON.string) ?? .null)])),
+            ("ci", .object([("provider", stack.ci.provider.map(JSON.string) ?? .null), ("msvc", ciMsvc(stack.ci.msvc))])),
         ])
     }
 
@@ -18,6 +18,14 @@ public enum ConfigRenderer {
     }
 
     static func duration(_ d: Duration) -> JSON { .string(Units.format(d)) }
+
+    static func ciMsvc(_ source: CIMsvcSource?) -> JSON {
+        switch source {
+        case .git(let url, let ref)?: return .object([("git", .string(url)), ("ref", .string(ref))])
+        case .install(let command)?: return .object([("install", .string(command))])
+        case nil: return .null
+        }
+    }
 
     static func port(_ p: PortSpec) -> JSON {
         if case .fixed(let n) = p { return .int(n) }
@@ -54,6 +62,17 @@ public enum ConfigRenderer {
             ("test", s.test.map(JSON.string) ?? .null),
             ("language", s.language.map(JSON.string) ?? .null),
             ("labels", strings(s.labels)),
+            ("image", .string(s.imageOrDefault)),
+            ("openapi", s.openapi.map(JSON.string) ?? .null),
+            ("watch", s.watch.map(watch) ?? .null),
+        ])
+    }
+
+    static func watch(_ w: WatchSettings) -> JSON {
+        .object([
+            ("paths", .array(w.paths.map(JSON.string))), ("ignore", .array(w.ignore.map(JSON.string))),
+            ("debounce", duration(w.debounce)), ("action", .string(w.action.rawValue)),
+            ("cascade", .array(w.cascade.map(JSON.string))),
         ])
     }
 

@@ -30,6 +30,12 @@ public enum ScaffoldError: Error, Sendable, Equatable, CustomStringConvertible {
     case projectInvalid(String)
     /// msvc.yaml would not validate with the new service block.
     case registrationInvalid(block: String, problems: String)
+    /// `--dir` points outside the project (the folder of msvc.yaml).
+    case targetOutsideProject(directory: String, project: String)
+    /// A symbolic link sits where `msvc new` would write (in the target folder, or msvc.yaml).
+    case linkInTheWay(String)
+    /// A file sits where the template has a folder, or a folder where it has a file.
+    case wrongKind(path: String, expected: String)
     /// Reading or writing failed.
     case io(String)
 
@@ -66,6 +72,12 @@ public enum ScaffoldError: Error, Sendable, Equatable, CustomStringConvertible {
             return "msvc.yaml has problems; fix them first (msvc validate):\n\(problems)"
         case .registrationInvalid(let block, let problems):
             return "msvc.yaml would not validate with the new service, so nothing was written:\n\(problems)\nthe block was:\n\(block)"
+        case .targetOutsideProject(let d, let p):
+            return "--dir \(d) is outside the project (\(p)); a service's folder must be inside the folder of msvc.yaml, e.g. --dir services/NAME"
+        case .linkInTheWay(let p):
+            return "\(p) is a symbolic link; msvc new never writes through links, so nothing was written (replace the link with a real folder or file, or pick another --dir)"
+        case .wrongKind(let p, let expected):
+            return "\(p) is in the way: the template needs \(expected) there; move it, or pick another --dir"
         case .io(let m):
             return m
         }

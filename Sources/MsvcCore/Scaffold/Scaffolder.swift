@@ -50,8 +50,8 @@ public struct ScaffoldPlan: Sendable {
     public var overwrites: Bool
 }
 
-/// Plans and writes a new service: render in memory, check everything, stage in a temporary
-/// folder, then move into place.
+/// Plans and writes a new service: render in memory, check everything, stage beside the
+/// target, then swap into place (see `Scaffolder+Commit.swift`).
 public enum Scaffolder {
     /// Renders and validates; writes nothing.
     public static func plan(_ request: ScaffoldRequest) throws(ScaffoldError) -> ScaffoldPlan {
@@ -59,7 +59,10 @@ public enum Scaffolder {
         let projectDir = (request.configPath as NSString).deletingLastPathComponent
         let configName = (request.configPath as NSString).lastPathComponent
         let target = URL(fileURLWithPath: request.directory ?? projectDir + "/services/" + request.service).standardizedFileURL.path
-        let relative = target.hasPrefix(projectDir + "/") ? String(target.dropFirst(projectDir.count + 1)) : target
+        guard target.hasPrefix(projectDir + "/") else {
+            throw .targetOutsideProject(directory: target, project: projectDir)
+        }
+        let relative = String(target.dropFirst(projectDir.count + 1))
         guard let data = FileManager.default.contents(atPath: request.configPath) else {
             throw .io("cannot read \(request.configPath)")
         }
@@ -77,6 +80,7 @@ public enum Scaffolder {
         let exists = FileManager.default.fileExists(atPath: target)
         let empty = ((try? FileManager.default.contentsOfDirectory(atPath: target)) ?? ["x"]).isEmpty
         if exists, !empty, !request.force { throw .targetExists(relative) }
+        try checkPaths(projectDir: projectDir, relativeTarget: relative, files: files)
 
         let registered = loaded.config.services[request.service] != nil
         if registered, !request.force { throw .alreadyRegistered(service: request.service, file: configName) }
@@ -93,65 +97,47 @@ public enum Scaffolder {
             }
             entryText = entry.joined(separator: "\n")
             newText = text
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: request.configPath)) != nil {
+                throw .linkInTheWay(configName)
+            }
         }
         return ScaffoldPlan(target: target, relativeTarget: relative, files: files, registeredEntry: entryText,
                             configPath: request.configPath, newConfigText: newText,
                             hooks: request.template.manifest.postHooks, overwrites: exists && !empty)
     }
 
-    /// Writes a plan: stage the files in a temporary folder, move them into place, then
-    /// replace msvc.yaml atomically. On failure everything written so far is removed.
-    public static func commit(_ plan: ScaffoldPlan, temporaryDirectory: String = NSTemporaryDirectory()) throws(ScaffoldError) {
+    /// Refuses links on the way to the target and to every file in it (the target must be
+    /// reached through real folders from msvc.yaml's folder), and entries of the wrong kind.
+    static func checkPaths(projectDir: String, relativeTarget: String, files: [RenderedFile]) throws(ScaffoldError) {
         let fm = FileManager.default
-        let stage = (temporaryDirectory as NSString).appendingPathComponent("msvc-new-\(UUID().uuidString.prefix(8))")
-        var created: [String] = []
-        var configTemp: String?
-        func rollback() {
-            for path in created.reversed() { try? fm.removeItem(atPath: path) }
-            if let configTemp { try? fm.removeItem(atPath: configTemp) }
-            try? fm.removeItem(atPath: stage)
+        func kind(_ path: String) -> FileAttributeType? {
+            (try? fm.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
         }
-        do {
-            for file in plan.files {
-                let path = stage + "/" + file.path
-                try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                guard fm.createFile(atPath: path, contents: Data(file.contents),
-                                    attributes: [.posixPermissions: file.executable ? 0o755 : 0o644]) else {
-                    throw ScaffoldError.io("cannot write \(path)")
+        var path = projectDir
+        for part in relativeTarget.split(separator: "/") {
+            path += "/" + part
+            switch kind(path) {
+            case nil: return
+            case .typeSymbolicLink?: throw .linkInTheWay(path)
+            case .typeDirectory?: continue
+            default: throw .wrongKind(path: path, expected: "a folder")
+            }
+        }
+        for file in files {
+            var path = projectDir + "/" + relativeTarget
+            let parts = file.path.split(separator: "/")
+            for (i, part) in parts.enumerated() {
+                path += "/" + part
+                let last = i == parts.count - 1
+                switch kind(path) {
+                case nil: break
+                case .typeSymbolicLink?: throw .linkInTheWay(path)
+                case .typeDirectory? where !last: continue
+                case .typeRegular? where last: continue
+                default: throw .wrongKind(path: path, expected: last ? "a file" : "a folder")
                 }
+                break
             }
-            if let text = plan.newConfigText {
-                let temp = (plan.configPath as NSString).deletingLastPathComponent + "/.msvc-new-\(UUID().uuidString.prefix(8)).yaml"
-                configTemp = temp
-                try text.write(toFile: temp, atomically: false, encoding: .utf8)
-            }
-            // Create missing parents one by one so a rollback removes exactly those.
-            var parent = (plan.target as NSString).deletingLastPathComponent
-            var missing: [String] = []
-            while !fm.fileExists(atPath: parent) { missing.insert(parent, at: 0); parent = (parent as NSString).deletingLastPathComponent }
-            for dir in missing { try fm.createDirectory(atPath: dir, withIntermediateDirectories: false); created.append(dir) }
-            if !fm.fileExists(atPath: plan.target) {
-                try fm.moveItem(atPath: stage, toPath: plan.target)
-                created.append(plan.target)
-            } else {
-                for file in plan.files {
-                    let destination = plan.target + "/" + file.path
-                    try fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    if fm.fileExists(atPath: destination) { try fm.removeItem(atPath: destination) }
-                    try fm.moveItem(atPath: stage + "/" + file.path, toPath: destination)
-                }
-                try? fm.removeItem(atPath: stage)
-            }
-            if let temp = configTemp {
-                guard rename(temp, plan.configPath) == 0 else { throw ScaffoldError.io("cannot replace \(plan.configPath): \(String(cString: strerror(errno)))") }
-                configTemp = nil
-            }
-        } catch let error as ScaffoldError {
-            rollback()
-            throw error
-        } catch {
-            rollback()
-            throw .io("cannot write the service: \(error.localizedDescription); nothing was kept")
         }
     }
 }

@@ -25,8 +25,14 @@ public struct TemplateCatalog: Sendable {
     /// Folders searched, with their origin, first wins.
     public var roots: [(path: String, origin: TemplateOrigin)]
 
+    /// Why the built-in templates are missing from `roots`, and how to fix it; nil when found.
+    public var missingBuiltins: String?
+
     /// Creates a catalog over explicit roots.
-    public init(roots: [(path: String, origin: TemplateOrigin)]) { self.roots = roots }
+    public init(roots: [(path: String, origin: TemplateOrigin)], missingBuiltins: String? = nil) {
+        self.roots = roots
+        self.missingBuiltins = missingBuiltins
+    }
 
     /// The standard search path for a project folder (nil outside a project), the
     /// environment and the running executable's path.
@@ -36,8 +42,16 @@ public struct TemplateCatalog: Sendable {
         let home = environment["HOME"] ?? NSHomeDirectory()
         let xdg = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
         roots.append((xdg + "/msvc/templates", .user))
-        if let builtin = builtinDirectory(environment: environment, executable: executable) { roots.append((builtin, .builtin)) }
-        return TemplateCatalog(roots: roots)
+        var missing: String?
+        if let builtin = builtinDirectory(environment: environment, executable: executable) {
+            roots.append((builtin, .builtin))
+        } else {
+            let folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent().path
+            missing = "the built-in templates were not found: msvc looks for templates/ and share/msvc/templates/ in \(folder) "
+                + "and the folders above it; install them beside msvc (cp -R templates PREFIX/share/msvc/ for msvc in PREFIX/bin) "
+                + "or point MSVC_TEMPLATES_DIR at them"
+        }
+        return TemplateCatalog(roots: roots, missingBuiltins: missing)
     }
 
     /// The built-in templates: `$MSVC_TEMPLATES_DIR`, else the first `templates/` or
@@ -87,7 +101,7 @@ public struct TemplateCatalog: Sendable {
             }
         }
         let available = ((try? all()) ?? []).map(\.manifest.name)
-        throw .templateNotFound(name: name, searched: roots.map(\.path), available: available)
+        throw .templateNotFound(name: name, searched: roots.map(\.path) + (missingBuiltins.map { [$0] } ?? []), available: available)
     }
 
     /// Loads the template in `directory`.

@@ -35,8 +35,8 @@ public struct TemplateVariable: Sendable, Equatable {
             return "expected one of: \(choices.joined(separator: ", "))"
         }
         if let pattern {
-            guard let regex = try? Regex(pattern) else { return "the template's pattern \(pattern) is not a valid regular expression" }
-            if (try? regex.firstMatch(in: value)) ?? nil == nil { return "expected a value matching \(pattern)" }
+            guard let regex = try? LinePattern(pattern) else { return "the template's pattern \(pattern) is not a valid regular expression" }
+            if !regex.matches(value) { return "expected a value matching \(pattern)" }
         }
         return nil
     }
@@ -134,7 +134,12 @@ public struct TemplateManifest: Sendable, Equatable {
                 case "default":
                     v.defaultValue = try string(f.value, "default", fail)
                     if case .scalar(let s, .plain) = f.value.content, YAMLNode.plainScalarType(s) == .bool { v.isBool = true }
-                case "pattern": v.pattern = try string(f.value, "pattern", fail)
+                case "pattern":
+                    let pattern = try string(f.value, "pattern", fail)
+                    do throws(PatternError) { try LinePattern.validate(pattern) } catch {
+                        throw fail("variables: invalid pattern \"\(pattern)\" \(error)", f.value.mark)
+                    }
+                    v.pattern = pattern
                 case "type": v.isBool = try string(f.value, "type", fail) == "bool"
                 case "choices":
                     guard case .sequence(let cs) = f.value.content else { throw fail("choices: expected a list", f.value.mark) }

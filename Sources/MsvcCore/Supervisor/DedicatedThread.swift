@@ -75,6 +75,9 @@ final class EventPoller: Sendable {
     /// Watches `fd` for input under `token`.
     func add(_ fd: Int32, token: UInt64) -> Int32 { -msvc_epoll_add(epollFD, fd, token) }
 
+    /// Watches `fd` for priority data under `token` (cgroup.events reports changes so).
+    func addPriority(_ fd: Int32, token: UInt64) -> Int32 { -msvc_epoll_add_pri(epollFD, fd, token) }
+
     /// Stops watching `fd` (call before closing it).
     func remove(_ fd: Int32) { _ = msvc_epoll_remove(epollFD, fd) }
 

@@ -40,7 +40,7 @@ public struct LogLine: Sendable, Equatable {
 /// pieces (at a UTF-8 character boundary when there is one), and the unterminated tail kept
 /// until `finish()`.
 struct LineSplitter {
-    /// 64 KiB, the piece limit DESIGN.md asks for.
+    /// 64 KiB, the piece limit the README promises ("No lost lines").
     static let defaultMaxPiece = 64 * 1024
 
     /// Largest piece in bytes.

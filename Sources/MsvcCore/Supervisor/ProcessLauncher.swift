@@ -2,17 +2,21 @@ import CMsvcSys
 import Glibc
 import Synchronization
 
-/// Starts processes, each in its own process group, and guarantees none outlives msvc.
+/// Starts processes, each in its own process group, and guarantees none outlives msvc, nor
+/// anything they start, even a process that leaves the group.
 ///
 /// All forks happen on one long-lived dedicated thread: PR_SET_PDEATHSIG follows the thread that
 /// forked, so forking from a pool thread or a short-lived thread could kill a service when that
 /// thread exits. The same thread reaps leaders through pidfds and epoll, and tracks each group
-/// until it is empty. A watchdog process (see `msvc_watchdog_start`) SIGKILLs every registered
-/// group if msvc dies, including by SIGKILL, which covers grandchildren and double-forked
-/// programs that stay in the group.
+/// until it is empty. A watchdog process (see `msvc_watchdog_start`) kills every registered
+/// group, escaped process and cgroup if msvc dies, including by SIGKILL.
 ///
-/// Several launchers may live in one process (one per stack instance); each has its own thread
-/// and watchdog, and nothing is shared except the process-wide subreaper flag.
+/// Processes that leave their group (`setsid`, `setpgid`, a `set -m` job) are kept within reach
+/// by `containment`: a cgroup per process where msvc may create one, descendant tracking
+/// otherwise.
+///
+/// Several launchers may live in one process (one per stack instance); each has its own thread,
+/// watchdog and cgroup, and nothing is shared except the process-wide subreaper flag.
 public final class ProcessLauncher: Sendable {
     /// Launcher settings.
     public struct Options: Sendable {
@@ -22,8 +26,15 @@ public final class ProcessLauncher: Sendable {
         /// group are reaped by msvc at once instead of whenever init gets to them; until they
         /// are reaped, their zombies keep the group looking alive.
         public var adoptOrphans = true
+        /// Put each process in a cgroup of its own when msvc may create one (cgroup v2 with
+        /// `cgroup.kill`); otherwise, or when false, track descendants. Defaults to true unless
+        /// `MSVC_CONTAINMENT=tracking`.
+        public var cgroups = ProcessContainment.cgroupsWanted()
+        /// Called on the launcher thread whenever a tracked process that left its group appears
+        /// or ends (descendant tracking), so the caller can record `escapedProcesses` again.
+        public var onTrackingChange: (@Sendable () -> Void)?
 
-        /// The defaults: watchdog on, orphans adopted.
+        /// The defaults: watchdog on, orphans adopted, cgroups where possible.
         public init() {}
     }
 
@@ -33,7 +44,14 @@ public final class ProcessLauncher: Sendable {
     /// Starts the launcher thread; stdout and stderr of every process go to `capture`.
     public init(capture: OutputCapture, options: Options = Options()) throws(LaunchError) {
         if options.adoptOrphans { try Self.becomeChildSubreaper() }
-        core = try LauncherCore(capture: capture, options: options)
+        let cgroup = options.cgroups ? Cgroup.makeStackCgroup() : nil
+        core = try LauncherCore(capture: capture, options: options, cgroup: cgroup)
+    }
+
+    /// How processes that leave their group are kept within reach, decided when the launcher
+    /// started: `.cgroup(path)` or `.descendantTracking`.
+    public var containment: ProcessContainment {
+        core.cgroup.map { .cgroup(path: $0.path) } ?? .descendantTracking
     }
 
     deinit { core.submit(.shutdown) }
@@ -48,8 +66,9 @@ public final class ProcessLauncher: Sendable {
         return try await reply.waitIgnoringCancellation().get()
     }
 
-    /// SIGKILLs every group still running, waits up to `timeout` for them to go, stops the
-    /// watchdog and the thread. Later launches fail with `launcherStopped`.
+    /// SIGKILLs every group still running (and everything that left one), waits up to `timeout`
+    /// for them to go, stops the watchdog and the thread and removes the cgroup. Later launches
+    /// fail with `launcherStopped`.
     public func shutdown(timeout: Duration = .seconds(5)) async {
         core.submit(.shutdown)
         _ = await core.finished.wait(timeout: timeout)
@@ -82,7 +101,7 @@ public final class ProcessLauncher: Sendable {
             throw .invalidArgument("argument contains a NUL byte: \(arg.debugDescription)")
         }
         for (key, value) in spec.environment {
-            if key.isEmpty || key.contains("=") || key.utf8.contains(0) {
+            if key.isEmpty || key.utf8.contains(UInt8(ascii: "=")) || key.utf8.contains(0) {
                 throw .invalidArgument("bad environment variable name \(key.debugDescription)")
             }
             if value.utf8.contains(0) { throw .invalidArgument("value of \(key) contains a NUL byte") }
@@ -112,14 +131,27 @@ final class LauncherCore: Sendable {
     let finished = OneShot<Void>()
     /// The current watchdog pid, 0 when none.
     let watchdogPID = Atomic<Int32>(0)
+    /// The launcher's cgroup under cgroup containment.
+    let cgroup: Cgroup?
 
     /// Creates the poller and starts the launcher thread, which keeps this object alive until shutdown.
-    init(capture: OutputCapture, options: ProcessLauncher.Options) throws(LaunchError) {
-        poller = try EventPoller()
+    init(capture: OutputCapture, options: ProcessLauncher.Options, cgroup: Cgroup?) throws(LaunchError) {
+        self.cgroup = cgroup
+        do {
+            poller = try EventPoller()
+        } catch {
+            cgroup?.remove()
+            throw error
+        }
         inbox = ThreadMailbox(poller: poller) { if case .shutdown = $0 { true } else { false } }
         // The thread keeps the core alive until shutdown; the public launcher's deinit asks for it.
-        try DedicatedThread.start(name: "msvc-launcher") { [self] in
-            LauncherLoop(core: self, capture: capture, useWatchdog: options.watchdog).run()
+        do {
+            try DedicatedThread.start(name: "msvc-launcher") { [self] in
+                LauncherLoop(core: self, capture: capture, options: options).run()
+            }
+        } catch {
+            cgroup?.remove()
+            throw error
         }
     }
 

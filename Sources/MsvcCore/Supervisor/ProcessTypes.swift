@@ -1,22 +1,8 @@
 import CMsvcSys
 import Glibc
 
-/// Which service and replica a process or a log line belongs to.
-public struct LogSource: Sendable, Hashable, CustomStringConvertible {
-    /// The service name.
-    public var service: String
-    /// The replica number, from 1; 1 for a single-replica service.
-    public var replica: Int
-
-    /// Creates a source.
-    public init(service: String, replica: Int = 1) {
-        self.service = service
-        self.replica = replica
-    }
-
-    /// `orders` for replica 1, `orders.2` for the others.
-    public var description: String { replica == 1 ? service : "\(service).\(replica)" }
-}
+/// The name the process layer and log capture use for a replica (see `ReplicaID`).
+public typealias LogSource = ReplicaID
 
 /// Everything needed to start one process.
 public struct LaunchSpec: Sendable, Equatable {

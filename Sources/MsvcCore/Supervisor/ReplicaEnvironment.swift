@@ -48,9 +48,31 @@ public struct ReplicaEnvironment: Sendable {
                                           stateDirectory: dataDirectory)
         let known = discovery.merging(own) { _, b in b }
         env.merge(known) { _, b in b }
-        for (k, v) in env where v.contains("${") {
+        for (k, v) in env where Self.refersToVariable(v) {
             env[k] = Discovery.resolveDeferred(v, known: known, names: startTimeNames)
         }
+        return env
+    }
+
+    /// Whether `value` holds `${`, in bytes: Foundation's `contains` costs a CFString search per
+    /// variable, and a stack of 200 services hands each process some 400 of them.
+    static func refersToVariable(_ value: String) -> Bool {
+        var dollar = false
+        for byte in value.utf8 {
+            if dollar, byte == UInt8(ascii: "{") { return true }
+            dollar = byte == UInt8(ascii: "$")
+        }
+        return false
+    }
+
+    /// What msvc.yaml defines for a service's environment: env files (read now) and `env`,
+    /// stack-wide first, then the service's own; without the OS environment or start-time
+    /// values. Reconcile compares it to decide whether a service must restart.
+    public func definedEnvironment(_ service: ServiceConfig) -> [String: String] {
+        var env = envFileValues(stack.envFile, scope: base)
+        for (k, v) in stack.env { env[k] = v }
+        env.merge(envFileValues(service.envFile, scope: base.merging(env) { _, b in b })) { _, b in b }
+        for (k, v) in service.env { env[k] = v }
         return env
     }
 

@@ -6,159 +6,224 @@ extension StackSupervisor: StackControl {
         currentSnapshot()
     }
 
+    /// The snapshot, derived from each replica's phase.
     func currentSnapshot() -> StackSnapshot {
+        let fileProblems = outputs.fileProblems()
         let list = order.compactMap { name -> ServiceSnapshot? in
             guard let s = services[name] else { return nil }
-            var named = s.replicas.first?.snap.ports ?? [:]
+            var named = s.ordered.first?.ports ?? [:]
             named.removeValue(forKey: "")
-            let reps = s.replicas.map { r -> ReplicaSnapshot in
-                var snap = r.snap
-                if let p = r.process, let usage = sampler?.usage(of: p.pgid) {
+            let count = s.replicas.count
+            let reps = s.ordered.map { r -> ReplicaSnapshot in
+                var snap = ReplicaSnapshot(service: name, replica: r.id.replica, name: r.id.label(replicas: count))
+                snap.state = r.phase.state
+                snap.health = r.phase.health(probed: s.config.health != nil)
+                snap.lastProbe = r.lastProbe
+                snap.pid = r.phase.process?.pid
+                snap.ports = r.ports
+                snap.restarts = r.restarts
+                snap.startedAt = r.phase.process == nil ? nil : r.startedAt
+                snap.lastExit = r.lastExit
+                if case .backingOff(let until, _) = r.phase { snap.nextRestartAt = until }
+                snap.message = r.phase.message(maxRestarts: s.config.maxRestarts)
+                snap.lastLines = r.lastLines
+                snap.successorPID = r.successor?.process.pid
+                snap.logFileProblem = fileProblems[r.id]
+                if let p = r.phase.process, let usage = sampler?.usage(of: p.pgid) {
                     snap.cpuPercent = usage.cpuPercent
                     snap.rssBytes = usage.rssBytes
                 }
                 return snap
             }
-            return ServiceSnapshot(name: name, port: s.port, namedPorts: named, desiredReplicas: s.desired, replicas: reps)
+            return ServiceSnapshot(name: name, port: s.port, namedPorts: named, desiredReplicas: s.desired, replicas: reps,
+                                   dependsOn: s.config.dependsOn, watch: watchSnapshot(name))
         }
-        return StackSnapshot(project: loaded.config.name, startedAt: startedAt, socketPath: options.stateDirectory.socket,
-                             pid: getpid(), services: list)
+        var snapshot = StackSnapshot(project: loaded.config.name, startedAt: startedAt, socketPath: options.socketPath ?? options.stateDirectory.socket,
+                                     pid: getpid(), services: list)
+        snapshot.containment = launcher?.containment
+        return snapshot
     }
 
-    public func logs(_ query: LogQuery) async throws -> [LogRecord] {
-        try validate(query.services)
-        return try hub.query(query)
+    // Log queries run off the actor: only the name check needs its state, so a slow query
+    // never holds up probes, restarts or `ps`.
+
+    public nonisolated func logs(_ query: LogQuery) async throws -> [LogRecord] {
+        try await validate(query.services)
+        return try await hub.records(query)
     }
 
-    public func follow(_ query: LogQuery) async throws -> AsyncThrowingStream<LogRecord, any Error> {
-        try validate(query.services)
+    public nonisolated func follow(_ query: LogQuery) async throws -> AsyncThrowingStream<LogEvent, any Error> {
+        try await validate(query.services)
         return try hub.follow(query)
     }
 
+    /// Checks that every name is a service of this run, with did-you-mean for typos.
     func validate(_ names: [String]) throws(ControlError) {
         for n in names where services[n] == nil {
             if loaded.config.services[n] != nil { throw .invalid("\(n) is not part of this run (disabled, or not selected)") }
-            throw .unknownService(n)
+            var m = "unknown service \"\(n)\""
+            if let g = Suggest.closest(to: n, in: order) { m += "; did you mean \"\(g)\"?" }
+            throw .unknownService(m)
         }
-    }
-
-    public func followBatches(_ query: LogQuery) async throws -> AsyncThrowingStream<[LogRecord], any Error> {
-        try validate(query.services)
-        return try hub.followBatches(query)
     }
 
     public func start(_ names: [String]) async throws -> ActionResult {
         try validate(names)
-        guard !shuttingDown else { return ActionResult(ok: false, message: "the stack is shutting down") }
+        guard !isStopping else { return ActionResult(ok: false, message: "the stack is shutting down") }
         var started: [String] = []
         for name in names {
-            for i in services[name]!.replicas.indices where !services[name]!.replicas[i].running {
-                launchLoop(name, i + 1)
-                started.append(LogSource(service: name, replica: i + 1).description)
+            for r in services[name]!.ordered where r.phase.isTerminal {
+                launchLoop(r.id)
+                started.append(label(r.id))
             }
         }
         return ActionResult(ok: true, message: started.isEmpty ? "already running: \(names.joined(separator: ", "))" : "starting \(started.joined(separator: ", "))")
     }
 
-    /// Resets a replica and hands it to a new loop task.
-    func launchLoop(_ name: String, _ replica: Int) {
-        update(name, replica) {
-            $0.running = true
-            $0.stopRequested = false
-            $0.restartRequested = false
+    /// Resets a replica that is not running and hands it to a new loop task.
+    func launchLoop(_ id: ReplicaID) {
+        guard lifecycle == .running || lifecycle == .prepared else { return }
+        update(id) {
+            $0.intent = .run
             $0.unstableRestarts = 0
-            $0.snap.state = .pending
-            $0.snap.message = nil
-            $0.snap.nextRestartAt = nil
+            $0.streak = nil
+            $0.phase = .waiting([])
         }
-        commandSink.yield(.runReplica(name, replica))
+        if lifecycle == .running { commandSink.yield(.runReplica(id)) }
     }
 
     public func stop(_ names: [String]) async throws -> ActionResult {
         try validate(names)
         await withTaskGroup(of: Void.self) { group in
             for name in names {
-                for i in services[name]!.replicas.indices {
-                    group.addTask { await self.stopReplica(name, i + 1) }
+                for r in services[name]!.ordered {
+                    group.addTask { await self.stopReplica(r.id) }
                 }
             }
         }
         return ActionResult(ok: true, message: "stopped \(names.joined(separator: ", "))")
     }
 
-    /// Stops one replica with its stop signal, then SIGKILL after its stop timeout.
-    func stopReplica(_ name: String, _ replica: Int, restart: Bool = false, timeout: Duration? = nil) async {
-        guard let r = replicaState(name, replica) else { return }
-        let config = services[name]!.config
-        update(name, replica) {
-            if restart { $0.restartRequested = true } else { $0.stopRequested = true }
-            if $0.process != nil { $0.snap.state = .stopping }
+    /// Stops one replica (and any successor) with its stop signal, SIGKILL after `timeout`
+    /// (default: its stop_timeout), and waits until its loop has ended.
+    func stopReplica(_ id: ReplicaID, timeout: Duration? = nil) async {
+        guard let r = replica(id) else { return }
+        update(id) {
+            $0.intent = .stop
+            if let p = $0.phase.process { $0.phase = .stopping(p) }
         }
-        wake(name, replica)
-        if let process = r.process {
-            let signal = ProcessSignal.number(named: config.stopSignal) ?? SIGTERM
-            let limit = timeout ?? config.stopTimeout
-            let outcome = await process.stop(signal: signal, timeout: limit)
-            if outcome.escalated {
-                note(name, replica, "did not stop within \(Units.format(limit)) of SIG\(config.stopSignal); killed")
+        await withTaskGroup(of: Void.self) { group in
+            if let p = r.phase.process { group.addTask { await self.stopProcess(id, p, timeout: timeout) } }
+            if let next = r.successor {
+                group.addTask { await self.stopProcess(id, next.process, timeout: timeout) }
             }
         }
-        // Wait for the loop to notice, so callers see the final state.
-        while let cur = replicaState(name, replica), cur.running, cur.process != nil || cur.snap.state == .stopping {
-            await changed()
-        }
-        if !restart {
-            update(name, replica) { if !$0.running { $0.snap.state = .stopped } }
+        await waitUntilTerminal(id)
+    }
+
+    /// Waits until no loop owns the replica (or it is gone).
+    func waitUntilTerminal(_ id: ReplicaID) async {
+        while let r = replica(id), !r.phase.isTerminal {
+            let version = signal.version
+            if replica(id)?.phase.isTerminal ?? true { return }
+            await signal.wait(after: version, topics: [id.service])
         }
     }
 
     public func restart(_ names: [String]) async throws -> ActionResult {
         try validate(names)
+        guard !isStopping else { return ActionResult(ok: false, message: "the stack is shutting down") }
+        var problems: [String] = []
         for name in names {
-            await withTaskGroup(of: Void.self) { group in
-                for i in services[name]!.replicas.indices {
-                    if services[name]!.replicas[i].running {
-                        group.addTask { await self.stopReplica(name, i + 1, restart: true) }
-                    } else {
-                        launchLoop(name, i + 1)
-                    }
+            await exclusive([name]) {
+                if let problem = await restartService(name) { problems.append(problem) }
+            }
+        }
+        if !problems.isEmpty { return ActionResult(ok: false, message: problems.joined(separator: "\n")) }
+        return ActionResult(ok: true, message: "restarted \(names.joined(separator: ", "))")
+    }
+
+    /// Restarts one service: rolling, replica by replica, when it sits behind a balancer;
+    /// otherwise every replica at once. Returns a problem for people, or nil.
+    func restartService(_ name: String) async -> String? {
+        guard let s = services[name] else { return nil }
+        if s.balancer != nil, canRoll(s.config) {
+            return await rollingRestart(name)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for r in s.ordered {
+                if r.phase.isTerminal {
+                    launchLoop(r.id)
+                } else {
+                    group.addTask { await self.restartReplica(r.id) }
                 }
             }
         }
-        return ActionResult(ok: true, message: "restarted \(names.joined(separator: ", "))")
+        return nil
+    }
+
+    /// Stops the replica's process so its loop starts a new one at once.
+    func restartReplica(_ id: ReplicaID) async {
+        guard let r = replica(id) else { return }
+        update(id) {
+            $0.intent = .restart
+            if let p = $0.phase.process { $0.phase = .stopping(p) }
+        }
+        if let p = r.phase.process { await stopProcess(id, p, timeout: nil) }
+    }
+
+    /// Turns watch mode on or off for a watched service (the dashboard's `w`).
+    public func watch(_ service: String, enabled: Bool) async throws -> ActionResult {
+        ActionResult(ok: true, message: try setWatch(service, enabled: enabled))
     }
 
     public func scale(_ name: String, to count: Int) async throws -> ActionResult {
         try validate([name])
-        guard (0...256).contains(count) else { throw ControlError.invalid("replicas must be 0 to 256, not \(count)") }
+        guard (0...Self.maxReplicas).contains(count) else {
+            throw ControlError.usage("replicas must be 0 to \(Self.maxReplicas), not \(count)")
+        }
+        guard !isStopping else { return ActionResult(ok: false, message: "the stack is shutting down") }
         let config = services[name]!.config
         if count > 1, config.ports.values.contains(where: { if case .fixed = $0 { true } else { false } }) {
             throw ControlError.invalid("\(name) has fixed named ports, which every replica would bind; make them auto to scale")
         }
-        let current = services[name]!.replicas.count
+        return try await exclusive([name]) {
+            let current = services[name]?.replicas.count ?? 0
+            try await scaleService(name, to: count)
+            return ActionResult(ok: true, message: "\(name) scaled from \(current) to \(count)")
+        }
+    }
+
+    /// The most replicas a service may have.
+    public static let maxReplicas = 256
+
+    /// Adds or removes replicas (the highest indices go first). Call inside `exclusive`.
+    func scaleService(_ name: String, to count: Int) async throws(ControlError) {
+        guard let s = services[name] else { return }
         services[name]!.desired = count
+        let current = s.replicas.count
         if count > current {
             for index in current + 1...count {
-                var rep = Replica(snap: ReplicaSnapshot(service: name, replica: index))
-                do { rep.snap.ports = try replicaPorts(config) } catch { throw ControlError.invalid(error.description) }
-                services[name]!.replicas.append(rep)
-                launchLoop(name, index)
+                let id = ReplicaID(service: name, replica: index)
+                let ports: [String: Int]
+                do { ports = try replicaPorts(s.config) } catch { throw .invalid(error.description) }
+                services[name]!.replicas[index] = Replica(id: id, ports: ports)
+                launchLoop(id)
             }
         } else if count < current {
+            let removed = (count + 1...current).map { ReplicaID(service: name, replica: $0) }
             await withTaskGroup(of: Void.self) { group in
-                for index in stride(from: current, to: count, by: -1) {
-                    group.addTask { await self.stopReplica(name, index) }
+                for id in removed { group.addTask { await self.stopReplica(id) } }
+            }
+            for id in removed {
+                outputs.forget(id)
+                if let r = services[name]?.replicas.removeValue(forKey: id.replica) {
+                    releasePorts(r.ports.values)
                 }
             }
-            for index in count + 1...current {
-                outputs.forget(LogSource(service: name, replica: index))
-                for (_, p) in services[name]!.replicas[index - 1].snap.ports { allocated.remove(p) }
-            }
-            services[name]!.replicas.removeLast(current - count)
-            refreshBackends(name)
-            notifyChanged()
         }
-        return ActionResult(ok: true, message: "\(name) scaled from \(current) to \(count)")
+        refreshBackends(name)
+        changed(name)
     }
 
     public func shutdown(timeout: Duration?) async throws -> ActionResult {
@@ -166,19 +231,29 @@ extension StackSupervisor: StackControl {
         return ActionResult(ok: true, message: "stopped \(order.count) service\(order.count == 1 ? "" : "s")")
     }
 
-    /// Stops everything in reverse dependency order, then ends `run()`. Safe to call twice.
+    /// Stops everything in reverse dependency order, then ends `run()`. Safe to call twice
+    /// and before `run()`; a second call waits for the first.
     public func stopAll(timeout: Duration? = nil) async {
-        guard !shuttingDown else {
-            while !finished { await changed() }
+        guard !isStopping else {
+            await waitUntilFinished()
             return
         }
-        shuttingDown = true
-        notifyChanged()
+        if lifecycle != .running {
+            // Prepared but never run (or never prepared): no process, nothing to stop.
+            lifecycle = .stopping
+            await finish()
+            return
+        }
+        lifecycle = .stopping
+        for name in order {
+            for r in services[name]?.ordered ?? [] { update(r.id) { $0.intent = .stop } }
+        }
+        changed()
         for level in graph.levels(of: Set(order)).reversed() {
             await withTaskGroup(of: Void.self) { group in
                 for name in level {
-                    for i in services[name]!.replicas.indices {
-                        group.addTask { await self.stopReplica(name, i + 1, timeout: timeout) }
+                    for r in services[name]?.ordered ?? [] {
+                        group.addTask { await self.stopReplica(r.id, timeout: timeout) }
                     }
                 }
             }
@@ -186,46 +261,50 @@ extension StackSupervisor: StackControl {
         await finish()
     }
 
-    /// Kills every process group at once (a second Ctrl-C), then finishes.
+    /// Waits until the stack has finished stopping.
+    func waitUntilFinished() async {
+        while lifecycle != .finished {
+            let version = signal.version
+            if lifecycle == .finished { return }
+            await signal.wait(after: version)
+        }
+    }
+
+    /// Kills every process group at once (a second Ctrl-C); a `stopAll` under way then
+    /// finishes promptly, and one is started if none was.
     public func killAll() async {
-        shuttingDown = true
         for name in order {
-            for i in services[name]!.replicas.indices {
-                services[name]!.replicas[i].stopRequested = true
-                services[name]!.replicas[i].process?.killGroup()
-                wake(name, i + 1)
+            for r in services[name]?.ordered ?? [] {
+                update(r.id) { $0.intent = .stop }
+                r.phase.process?.killGroup()
+                r.successor?.process.killGroup()
             }
         }
-        notifyChanged()
+        changed()
+        if !isStopping { await stopAll(timeout: .zero) }
     }
 
     func finish() async {
-        guard !finished else { return }
-        for name in order { await services[name]?.balancer?.stop() }
+        guard lifecycle != .finished else { return }
         commandSink.finish()
-        sampler?.stop()
-        await launcher?.shutdown()
-        await capture?.shutdown()
+        await release()
         hub.finishAll()
         try? FileManager.default.removeItem(atPath: options.stateDirectory.stateFile)
-        finished = true
-        notifyChanged()
+        lifecycle = .finished
+        changed()
     }
 
     /// Waits until every selected service is ready, one has failed, or `timeout` passes.
     public func waitUntilReady(timeout: Duration) async -> ReadyOutcome {
         let deadline = ContinuousClock.now + timeout
-        return await withTaskGroup(of: ReadyOutcome?.self) { group in
-            group.addTask {
-                try? await Task.sleep(until: deadline)
-                return nil
-            }
-            group.addTask { await self.readiness(wait: true) }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            self.notifyChanged()
-            if let first { return first }
-            return await self.readiness(wait: false) ?? .timedOut([])
+        while true {
+            let version = signal.version
+            let (outcome, recheck) = readiness()
+            if let outcome { return outcome }
+            let now = ContinuousClock.now
+            if now >= deadline || Task.isCancelled { return readiness().outcome ?? .timedOut(pendingList()) }
+            let limit = min(now.duration(to: deadline), recheck ?? now.duration(to: deadline))
+            await signal.wait(after: version, limit: limit)
         }
     }
 
@@ -233,58 +312,71 @@ extension StackSupervisor: StackControl {
     /// so `--wait` catches a service that exits right after it starts.
     static let settle: TimeInterval = 1
 
-    /// Evaluates readiness; with `wait`, loops on state changes until decided or cancelled.
-    func readiness(wait: Bool) async -> ReadyOutcome? {
-        while true {
-            var pending: [String] = []
-            var settling: TimeInterval?
-            for name in order {
-                let s = services[name]!
-                for r in s.replicas.map(\.snap) {
-                    let id = LogSource(service: name, replica: r.replica).description
-                    switch r.state {
-                    case .crashLoop, .failed:
-                        var reason = r.message ?? r.state.rawValue
-                        if let last = r.lastLines.last { reason += "; last output: \(last)" }
-                        return .failed(service: id, reason: reason)
-                    case .exited where r.nextRestartAt == nil:
-                        if r.lastExit != .exited(0) {
-                            return .failed(service: id, reason: r.lastExit?.description ?? "exited")
-                        }
-                    case .running where r.health == .healthy:
-                        continue
-                    case .running where r.health == .none:
-                        let up = r.startedAt.map { Date().timeIntervalSince($0) } ?? 0
-                        if up < Self.settle {
-                            settling = min(settling ?? Self.settle, Self.settle - up)
-                            pending.append("\(id) starting")
-                        }
-                    case .stopped:
-                        return .failed(service: id, reason: "stopped")
-                    default:
-                        let detail = r.lastProbe.map { ": \($0.detail)" } ?? (r.message.map { ": \($0)" } ?? "")
-                        pending.append("\(id) \(r.health == .unhealthy ? "unhealthy" : r.state.rawValue)\(detail)")
+    /// How many identical failures in a row (before ever being ready) `--wait` reports as a
+    /// crash loop, without waiting for the backoff to run out.
+    static let sameFailureLimit = 3
+
+    /// The readiness verdict now (nil: undecided) and when to look again without a change
+    /// (a replica settling).
+    func readiness() -> (outcome: ReadyOutcome?, recheck: Duration?) {
+        switch lifecycle {
+        case .created: return (nil, nil)
+        case .stopping, .finished: return (.failed(service: loaded.config.name, reason: "the stack is stopping"), nil)
+        case .prepared, .running: break
+        }
+        var settling: TimeInterval?
+        var pending = false
+        // Runs after every change while `--wait` waits (a thousand times as 200 services
+        // start): names and messages are built only for the verdict.
+        for name in order {
+            guard let s = services[name] else { continue }
+            for r in s.replicas.count == 1 ? Array(s.replicas.values) : s.ordered {
+                var id: String { label(r.id) }
+                var last: String { r.lastLines.last.map { "; last output: \($0)" } ?? "" }
+                switch r.phase {
+                case .crashLoop, .failed:
+                    return (.failed(service: id, reason: (r.phase.message(maxRestarts: s.config.maxRestarts) ?? r.phase.state.rawValue) + last), nil)
+                case .exited(let status):
+                    if !status.isSuccess { return (.failed(service: id, reason: status.description + last), nil) }
+                case .stopped:
+                    return (.failed(service: id, reason: "stopped"), nil)
+                case .running(_, .healthy):
+                    continue
+                case .running(_, .none):
+                    let up = r.startedAt.map { Date().timeIntervalSince($0) } ?? 0
+                    if up < Self.settle {
+                        settling = min(settling ?? Self.settle, Self.settle - up)
+                        pending = true
                     }
+                default:
+                    if let streak = r.streak, streak.count >= Self.sameFailureLimit {
+                        return (.failed(service: id, reason: "crash-looping: \(streak.status.description) \(streak.count) times in a row"
+                            + (streak.lastLine.map { "; last output: \($0)" } ?? "")), nil)
+                    }
+                    pending = true
                 }
             }
-            if pending.isEmpty { return .ready }
-            if !wait || Task.isCancelled { return wait ? nil : .timedOut(pending) }
-            if let settling {
-                await changed(within: .milliseconds(Int64(settling * 1000) + 10))
-            } else {
-                await changed()
-            }
         }
+        if !pending { return (.ready, nil) }
+        return (nil, settling.map { .milliseconds(Int64($0 * 1000) + 10) })
     }
 
-    /// Suspends until the next state change or until `limit` passes.
-    func changed(within limit: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.changed() }
-            group.addTask { try? await Task.sleep(for: limit) }
-            await group.next()
-            group.cancelAll()
-            self.notifyChanged()
+    /// What is not ready yet, for a timeout message.
+    func pendingList() -> [String] {
+        var out: [String] = []
+        for name in order {
+            guard let s = services[name] else { continue }
+            for r in s.ordered {
+                switch r.phase {
+                case .running(_, .healthy), .exited(.exited(0)): continue
+                case .running(_, .none) where (r.startedAt.map { Date().timeIntervalSince($0) } ?? 0) >= Self.settle: continue
+                default:
+                    let health = r.phase.health(probed: s.config.health != nil)
+                    let detail = r.lastProbe.map { ": \($0.detail)" } ?? (r.phase.message(maxRestarts: s.config.maxRestarts).map { ": \($0)" } ?? "")
+                    out.append("\(label(r.id)) \(health == .unhealthy ? "unhealthy" : r.phase.state.rawValue)\(detail)")
+                }
+            }
         }
+        return out
     }
 }

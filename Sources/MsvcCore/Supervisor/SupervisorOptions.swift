@@ -18,6 +18,23 @@ public struct SupervisorOptions: Sendable {
     public var onLines: (@Sendable ([LogRecord]) -> Void)?
     /// Stored lines per service.
     public var logCapacity = 10_000
+    /// Which services watch mode watches.
+    public var watch: WatchMode = .configured
+    /// Serve the control socket (`run/msvc.sock`) so `msvc ps/logs/down/...` can reach the
+    /// stack; off for stacks that only their embedder drives (test suites).
+    public var controlSocket = false
+    /// Where the control socket listens; nil: `stateDirectory.socket`.
+    public var socketPath: String?
+    /// The folder whose instance lock the stack holds; nil: `stateDirectory`. A test copy
+    /// kept up by `msvc test --keep-up` holds the project's lock, so `up` and `down` find it.
+    public var lockDirectory: StateDirectory?
+    /// When set, `apply` (`msvc up` on this stack) is refused with this reason.
+    public var applyRefusal: String?
+    /// Give freed heap and the program's code pages back to the system once launches are
+    /// quiet (`malloc_trim`, `madvise`): for a process that is only the supervisor (`msvc up`).
+    /// Off for embedders: their heap and code are not the stack's to trim, and a trim of a big
+    /// heap holds every thread's allocations for its duration.
+    public var trimMemory = false
 
     /// Creates options for the stack at `directory`.
     public init(stateDirectory: StateDirectory, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -26,9 +43,19 @@ public struct SupervisorOptions: Sendable {
     }
 }
 
+/// Which services watch mode watches (`msvc up --watch` / `--no-watch`).
+public enum WatchMode: Sendable, Equatable {
+    /// Services with a `watch:` key.
+    case configured
+    /// Every service; those without `watch:` use its defaults.
+    case all
+    /// None.
+    case off
+}
+
 /// Why a stack could not start.
 public enum SupervisorError: Error, Sendable, CustomStringConvertible {
-    /// Another msvc already runs this stack.
+    /// Another msvc already runs this stack (its pid, 0 when unknown).
     case alreadyRunning(pid: Int32)
     /// Fixed ports are taken: (where, port, holder).
     case portsTaken([(what: String, port: Int, owner: PortOwner?)])
@@ -44,7 +71,7 @@ public enum SupervisorError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .alreadyRunning(let pid):
-            return "a stack is already running here (msvc pid \(pid)); use \"msvc ps\", or stop it with \"msvc down\""
+            return "a stack is already running here\(pid > 0 ? " (msvc pid \(pid))" : ""); use \"msvc ps\", or stop it with \"msvc down\""
         case .portsTaken(let list):
             return list.map { "port \($0.port) for \($0.what) is already in use by \($0.owner?.description ?? "another process"); stop it or change the port" }
                 .joined(separator: "\n")

@@ -38,31 +38,50 @@ public indirect enum JSON: Sendable, Equatable {
             out += d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)) : "null"
         case .string(let s): JSON.quote(s, into: &out)
         case .array(let items):
-            writeContainer(items.map { (nil, $0) }, open: "[", close: "]", into: &out, indent: indent)
+            out += "["
+            for (i, value) in items.enumerated() {
+                JSON.separate(i, into: &out, indent: indent)
+                value.write(to: &out, indent: indent.map { $0 + 1 })
+            }
+            JSON.close("]", empty: items.isEmpty, into: &out, indent: indent)
         case .object(let pairs):
-            writeContainer(pairs.map { (Optional($0.0), $0.1) }, open: "{", close: "}", into: &out, indent: indent)
+            out += "{"
+            for (i, (key, value)) in pairs.enumerated() {
+                JSON.separate(i, into: &out, indent: indent)
+                JSON.quote(key, into: &out)
+                out += indent == nil ? ":" : ": "
+                value.write(to: &out, indent: indent.map { $0 + 1 })
+            }
+            JSON.close("}", empty: pairs.isEmpty, into: &out, indent: indent)
         }
     }
 
-    private func writeContainer(_ items: [(String?, JSON)], open: String, close: String, into out: inout String, indent: Int?) {
-        out += open
-        guard !items.isEmpty else { out += close; return }
-        for (i, (key, value)) in items.enumerated() {
-            if i > 0 { out += "," }
-            if let indent { out += "\n" + String(repeating: "  ", count: indent + 1) }
-            if let key {
-                JSON.quote(key, into: &out)
-                out += indent == nil ? ":" : ": "
-            }
-            value.write(to: &out, indent: indent.map { $0 + 1 })
-        }
-        if let indent { out += "\n" + String(repeating: "  ", count: indent) }
-        out += close
+    /// What goes before item `i` of a container: a comma after the first, a new line when pretty.
+    private static func separate(_ i: Int, into out: inout String, indent: Int?) {
+        if i > 0 { out += "," }
+        if let indent { newLine(indent + 1, into: &out) }
+    }
+
+    private static func close(_ bracket: String, empty: Bool, into out: inout String, indent: Int?) {
+        if !empty, let indent { newLine(indent, into: &out) }
+        out += bracket
+    }
+
+    private static func newLine(_ depth: Int, into out: inout String) {
+        out += "\n"
+        for _ in 0..<depth { out += "  " }
     }
 
     /// Appends `s` as a JSON string literal.
     public static func quote(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings need no escape: appended whole, not scalar by scalar (a snapshot of
+        // 200 services holds thousands of them).
+        if !s.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""

@@ -17,6 +17,8 @@ public enum DashboardEvent: Sendable {
     case snapshotFailed(String)
     case logs([LogRecord])
     case logsEnded(String?)
+    /// The log stream fell behind the stack: this many lines were skipped (the files keep them).
+    case logsMissed(Int)
     case resize(width: Int, height: Int)
     case tick(Date)
     case actionDone(ActionResult)
@@ -28,6 +30,8 @@ public enum DashboardEvent: Sendable {
 public enum StackAction: Sendable, Equatable {
     case restart(String), stop(String), start(String)
     case scale(String, Int)
+    /// Turn watch mode on (true) or off for a watched service.
+    case watch(String, Bool)
 }
 
 /// What the reducer asks the loop to do.
@@ -39,7 +43,7 @@ public enum DashboardEffect: Sendable, Equatable {
 
 /// How the dashboard ended.
 public enum DashboardExit: Sendable, Equatable {
-    /// The user left; the stack keeps running (attached mode).
+    /// The user left; the stack keeps running (`msvc dash`, or `d` when quitting `msvc up`).
     case detached
     /// The user asked to stop the stack it owns; the caller stops it.
     case stopStack
@@ -69,13 +73,14 @@ public struct DashboardState: Sendable {
     // What the stack said.
     /// Project name.
     public var project: String
-    /// Whether quitting stops the stack (msvc up) or just detaches (msvc dash).
+    /// Whether quitting asks to stop the stack or detach (msvc up), or just detaches (msvc dash).
     public var ownsStack: Bool
     /// The latest snapshot.
     public var snapshot: StackSnapshot?
     /// Why the last snapshot failed, if it did.
     public var connectionError: String?
-    /// Dependencies by service, with file order, for the dependency view.
+    /// Dependencies by service, with file order, for the dependency view (from the running
+    /// stack's snapshot).
     public var dependencies: [(service: String, needs: [Dependency])]
     /// Log lines received.
     public var logs = LogBuffer()
@@ -101,8 +106,9 @@ public struct DashboardState: Sendable {
     public var sortDescending = false
     /// Only services whose name contains this.
     public var filter = ""
-    /// Logs of every service merged, instead of the selected one.
-    public var merged = false
+    /// Logs of every service merged, instead of the selected one (the first view: the first
+    /// service is often a one-shot like `migrate`, and the merged view shows what is going on).
+    public var merged = true
     /// Keep the newest line at the bottom.
     public var follow = true
     /// Matching lines hidden below the view when not following.
@@ -121,7 +127,7 @@ public struct DashboardState: Sendable {
     public var input: InputMode?
     /// The box on top, if any.
     public var overlay: Overlay?
-    /// Services whose crash panel the user closed.
+    /// Services whose crash or build-failed panel the user closed.
     public var crashPanelHidden: Set<String> = []
     /// The last action's result and when it came.
     public var status: (text: String, ok: Bool, at: Date)?
@@ -184,6 +190,58 @@ public struct DashboardState: Sendable {
         guard !merged, let svc = selectedService, !crashPanelHidden.contains(svc.name) else { return nil }
         return svc.replicas.first { ServiceSummary.isCrashing($0) }
     }
+
+    /// The selected service's failed watch-mode build, to show with its last lines (in every
+    /// view: the previous version keeps serving, so nothing else would say the edit did not land).
+    public var failedBuild: (service: String, watch: WatchSnapshot)? {
+        guard let svc = selectedService, let w = svc.watch, w.state == .buildFailed, !crashPanelHidden.contains(svc.name),
+              crashingReplica == nil else { return nil }
+        return (svc.name, w)
+    }
+
+    /// Services whose last watch-mode build failed, in file order.
+    public var failedBuilds: [String] {
+        snapshot?.services.filter { $0.watch?.state == .buildFailed }.map(\.name) ?? []
+    }
+
+    /// Replicas whose log file cannot be written (a full disk), with the problem.
+    public var logFileProblems: [(replica: String, problem: LogFileProblem)] {
+        snapshot?.services.flatMap { $0.replicas.compactMap { r in r.logFileProblem.map { (r.name, $0) } } } ?? []
+    }
+
+    /// `name http://127.0.0.1:PORT` for each service with a port, in file order.
+    public var serviceURLs: [(service: String, url: String)] {
+        snapshot?.services.compactMap { s in s.port.map { (s.name, "\(Self.localBase):\($0)") } } ?? []
+    }
+
+    /// Where services listen.
+    public static let localBase = "http://127.0.0.1"
+}
+
+/// How watch mode is doing for a service, as the table marks it.
+public enum WatchMark {
+    /// The glyph after the service's name, or nil when it is not watched.
+    public static func glyph(_ w: WatchSnapshot?) -> String? {
+        guard let w else { return nil }
+        switch w.state {
+        case .watching: return "◉"
+        case .pending, .building, .restarting: return "↻"
+        case .buildFailed: return "✖"
+        case .off: return "○"
+        }
+    }
+
+    /// A word for the status line and the legend.
+    public static func word(_ state: WatchSnapshot.State) -> String {
+        switch state {
+        case .watching: return "watching"
+        case .pending: return "change seen"
+        case .building: return "building"
+        case .buildFailed: return "build failed"
+        case .restarting: return "restarting"
+        case .off: return "watch off"
+        }
+    }
 }
 
 /// How a service is doing, in the header's five categories.
@@ -219,8 +277,8 @@ public struct ServiceSummary: Sendable {
     /// Whether a replica is crashing: crash-looping, failed, or waiting to restart after a failure.
     public static func isCrashing(_ r: ReplicaSnapshot) -> Bool {
         switch r.state {
-        case .crashLoop, .failed: return true
-        case .exited: return r.nextRestartAt != nil || !(r.lastExit?.isSuccess ?? true)
+        case .crashLoop, .failed, .backoff: return true
+        case .exited: return !(r.lastExit?.isSuccess ?? true)
         default: return false
         }
     }
@@ -237,13 +295,13 @@ public struct ServiceSummary: Sendable {
             case .unhealthy: return .unhealthy
             }
         case .stopping, .stopped, .exited: return .stopped
-        case .crashLoop, .failed: return .crashed
+        case .crashLoop, .failed, .backoff: return .crashed
         }
     }
 
     /// `running`, `exited(3)`, `backoff 2s`, `crash-loop`.
     public static func stateText(_ r: ReplicaSnapshot, now: Date) -> String {
-        if r.state == .exited, let at = r.nextRestartAt {
+        if r.state == .backoff, let at = r.nextRestartAt {
             return "backoff \(max(0, Int(at.timeIntervalSince(now).rounded(.up))))s"
         }
         if r.state == .exited, let e = r.lastExit {

@@ -129,14 +129,29 @@ public struct LogBuffer: Sendable {
     }
 }
 
-/// A JSON log line split for display.
+/// A JSON log line split for display: level, message, the request fields people scan for
+/// (method, path, status, duration) inline, and every other field to fold.
 public struct StructuredLine: Sendable, Equatable {
     /// The level word, if any.
     public var level: String?
     /// The message.
     public var message: String
+    /// The request fields found, in the order method, path, status, duration: `GET`,
+    /// `/orders/7`, `200`, `12ms` (a duration of unknown unit stays `duration=0.012`).
+    public var request: [String]
     /// Every other field as `key=value`, in order.
     public var fields: [String]
+
+    /// The request fields: each slot's keys (lower-cased), as common loggers name them.
+    static let requestKeys: [[String]] = [
+        ["method", "http_method", "http.method", "req.method", "request.method", "verb"],
+        ["path", "url", "uri", "route", "http.path", "http.url", "http.target", "req.url", "request.path", "request.url", "url.path"],
+        ["status", "status_code", "statuscode", "http.status_code", "http_status", "res.statuscode", "response.status", "res.status"],
+        ["duration_ms", "elapsed_ms", "latency_ms", "took_ms", "time_ms", "response_time_ms", "responsetime", "ms",
+         "duration", "elapsed", "latency", "took", "response_time"],
+    ]
+    /// Objects whose members are looked at for request fields (pino's `req` and `res`).
+    static let requestObjects: Set<String> = ["req", "request", "res", "response", "http"]
 
     /// Parses `text` when it is a JSON object with a message; nil otherwise.
     public init?(_ text: String) {
@@ -144,20 +159,58 @@ public struct StructuredLine: Sendable, Equatable {
         var level: String?
         var message: String?
         var fields: [String] = []
+        var slots: [(rank: Int, text: String)?] = Array(repeating: nil, count: Self.requestKeys.count)
+        // Fills a slot; an earlier key in a slot's list wins over a later one.
+        func offer(_ key: String, _ value: JSON) -> Bool {
+            guard Self.isScalar(value) else { return false }
+            for (slot, keys) in Self.requestKeys.enumerated() {
+                guard let rank = keys.firstIndex(of: key) else { continue }
+                if let taken = slots[slot], taken.rank <= rank { return false }
+                slots[slot] = (rank, slot == 3 ? Self.duration(key, value) : Self.bare(value))
+                return true
+            }
+            return false
+        }
         for (k, v) in object {
             let lower = k.lowercased()
             if level == nil, ["level", "lvl", "severity", "levelname"].contains(lower), let s = v.stringValue {
                 level = s.uppercased()
             } else if message == nil, ["msg", "message", "text", "event"].contains(lower), let s = v.stringValue {
                 message = s
+            } else if offer(lower, v) {
+                continue
             } else {
+                if Self.requestObjects.contains(lower), let inner = v.objectValue {
+                    for (ik, iv) in inner { _ = offer(lower + "." + ik.lowercased(), iv) }
+                }
                 fields.append("\(k)=\(Self.scalar(v))")
             }
         }
         guard let message else { return nil }
         self.level = level
         self.message = message
+        self.request = slots.compactMap { $0?.text }
         self.fields = fields
+    }
+
+    private static func isScalar(_ v: JSON) -> Bool {
+        switch v {
+        case .string, .int, .double: return true
+        default: return false
+        }
+    }
+
+    private static func bare(_ v: JSON) -> String {
+        if case .string(let s) = v { return s }
+        return v.serialized(pretty: false)
+    }
+
+    /// `12ms` when the key says the unit, the text when it is one (`"12.3ms"`), else `key=value`.
+    private static func duration(_ key: String, _ v: JSON) -> String {
+        if case .string(let s) = v { return s }
+        let number = v.serialized(pretty: false)
+        if key.hasSuffix("ms") || key == "responsetime" { return number + "ms" }
+        return "\(key)=\(number)"
     }
 
     private static func scalar(_ v: JSON) -> String {

@@ -17,6 +17,9 @@ public struct Layout: Sendable, Equatable {
     public var logRows: Int
     /// The status line.
     public var statusRow: Int
+    /// The line with each service's URL, above the status line (nil: no service has a port,
+    /// or the screen is too short).
+    public var urlRow: Int?
     /// Narrow screen: fewer columns and shorter labels.
     public var compact: Bool
 
@@ -31,7 +34,8 @@ public struct Layout: Sendable, Equatable {
         logTitle = tableTop + 1 + tableRows
         logTop = logTitle + 1
         statusRow = h - 1
-        logRows = max(0, statusRow - logTop)
+        urlRow = !state.serviceURLs.isEmpty && h >= 12 ? h - 2 : nil
+        logRows = max(0, (urlRow ?? statusRow) - logTop)
     }
 }
 
@@ -41,26 +45,29 @@ extension DashboardState {
         switch event {
         case .snapshot(let s):
             snapshot = s
+            dependencies = s.services.map { (service: $0.name, needs: $0.dependsOn) }
             connectionError = nil
             snapshotFailures = 0
             project = s.project
             if selected == nil || !s.services.contains(where: { $0.name == selected }) {
                 selected = visibleServices.first?.name
             }
-            for svc in s.services where !svc.replicas.contains(where: ServiceSummary.isCrashing) {
+            for svc in s.services where !svc.replicas.contains(where: ServiceSummary.isCrashing) && svc.watch?.state != .buildFailed {
                 crashPanelHidden.remove(svc.name)
             }
         case .snapshotFailed(let message):
             connectionError = message
             snapshotFailures += 1
-            // Attached to a stack that was running and is now gone (msvc down elsewhere).
-            if !ownsStack && snapshot != nil && snapshotFailures >= 3 { return [.quit(.stackGone)] }
+            // A stack that was running is gone (msvc down elsewhere, or its supervisor ended).
+            if snapshot != nil && snapshotFailures >= 3 { return [.quit(.stackGone)] }
         case .logs(let records):
             if !follow {
                 let added = records.reduce(0) { $0 + (shows(LogEntry($1)) ? 1 : 0) }
                 scroll += added
             }
             logs.append(records)
+        case .logsMissed(let n):
+            setStatus("\(n) log line\(n == 1 ? "" : "s") skipped: the dashboard fell behind (.msvc/logs/ has them)", ok: false)
         case .logsEnded(let message):
             setStatus(message.map { "log stream ended: \($0)" } ?? "log stream ended", ok: message == nil)
         case .resize(let w, let h):
@@ -87,7 +94,7 @@ extension DashboardState {
     /// Lines the log pane shows at once.
     var pageRows: Int {
         let rows = Layout(self).logRows
-        return max(1, rows - LogPane.crashRows(self, rows: rows))
+        return max(1, rows - LogPane.panelRows(self, rows: rows))
     }
 
     /// Applies a key press.
@@ -97,6 +104,7 @@ extension DashboardState {
         if let overlay {
             if overlay == .confirmQuit {
                 if key == .char("y") || key == .char("Y") { return [.quit(.stopStack)] }
+                if key == .char("d") || key == .char("D") { return [.quit(.detached)] }
                 self.overlay = nil
                 return []
             }
@@ -115,7 +123,14 @@ extension DashboardState {
         case .home: scroll = max(0, matchingCount() - pageRows); follow = false
         case .end, .char("f"): scroll = 0; follow = true
         case .char("a"): merged.toggle(); resetScroll()
-        case .char("w"): wrap.toggle()
+        case .char("W"): wrap.toggle()
+        case .char("w"):
+            guard let svc = selectedService else { setStatus("no service selected", ok: false); return [] }
+            guard let w = svc.watch else {
+                setStatus("\(svc.name) is not watched: add watch: to it in msvc.yaml, or start with msvc up --watch", ok: false)
+                return []
+            }
+            return act { .watch($0.name, w.state == .off) }
         case .char("e"): jsonFields.toggle()
         case .char("l"):
             let order: [LogLevel?] = [nil, .debug, .info, .warn, .error]
@@ -141,7 +156,7 @@ extension DashboardState {
         case .char("r"): return act { .restart($0.name) }
         case .char("x"):
             return act { svc in
-                let running = svc.replicas.contains { [.running, .starting, .pending].contains($0.state) || $0.nextRestartAt != nil }
+                let running = svc.replicas.contains { [.running, .starting, .pending, .backoff, .stopping].contains($0.state) }
                 return running ? .stop(svc.name) : .start(svc.name)
             }
         case .char("+"), .char("="): return act { .scale($0.name, $0.desiredReplicas + 1) }
@@ -203,6 +218,7 @@ extension DashboardState {
         case .stop(let n): setStatus("stopping \(n)…", ok: true)
         case .start(let n): setStatus("starting \(n)…", ok: true)
         case .scale(let n, let c): setStatus("scaling \(n) to \(c)…", ok: true)
+        case .watch(let n, let on): setStatus(on ? "watching \(n)…" : "turning watch off for \(n)…", ok: true)
         }
         return [.perform(action)]
     }

@@ -166,11 +166,11 @@ enum PagerExport {
             out += rows[y].replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
         }
         out += "\n"
-        let multi = Set((state.snapshot?.services ?? []).filter { $0.replicas.count > 1 }.map(\.name))
+        let counts = Dictionary((state.snapshot?.services ?? []).map { ($0.name, $0.replicas.count) }) { a, _ in a }
         for e in state.logs.entries where state.shows(e) {
             let r = e.record
             let mark = r.stream == .stderr ? "!" : r.stream == .system ? "*" : "|"
-            let name = multi.contains(r.service) ? "\(r.service).\(r.replica)" : r.service
+            let name = ReplicaID.label(service: r.service, replica: r.replica, replicas: counts[r.service] ?? 1)
             out += "\(Format.clock(r.time, offset: state.utcOffset)) \(name) \(mark) \(r.text)\n"
         }
         return out

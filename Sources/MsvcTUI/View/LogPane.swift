@@ -15,11 +15,13 @@ enum LogPane {
         CellStyle(fg: .yellow, bold: true), CellStyle(fg: .blue, bold: true), CellStyle(fg: .magenta, bold: true),
     ]
 
-    /// Rows the crash panel takes in a pane of `rows` rows.
-    static func crashRows(_ state: DashboardState, rows: Int) -> Int {
-        guard let r = state.crashingReplica else { return 0 }
-        let lines = max(1, min(r.lastLines.count, rows >= 14 ? 5 : 2))
-        return min(rows / 2, 3 + lines)
+    /// Rows the crash or build-failed panel takes in a pane of `rows` rows.
+    static func panelRows(_ state: DashboardState, rows: Int) -> Int {
+        let count: Int
+        if let r = state.crashingReplica { count = r.lastLines.count } else if let b = state.failedBuild { count = b.watch.buildLines.count } else { return 0 }
+        let lines = max(1, min(count, rows >= 14 ? 5 : 2))
+        let height = min(rows / 2, 3 + lines)
+        return height >= 3 ? height : 0
     }
 
     /// Draws the log pane.
@@ -27,11 +29,15 @@ enum LogPane {
         title(state, layout, into: &grid)
         var top = layout.logTop
         var rows = layout.logRows
-        let crash = crashRows(state, rows: rows)
-        if crash > 0, let r = state.crashingReplica {
-            crashPanel(state, r, x: 0, y: top, width: grid.width, height: crash, into: &grid)
-            top += crash
-            rows -= crash
+        let panel = panelRows(state, rows: rows)
+        if panel > 0 {
+            if let r = state.crashingReplica {
+                crashPanel(state, r, x: 0, y: top, width: grid.width, height: panel, into: &grid)
+            } else if let b = state.failedBuild {
+                buildPanel(b.service, b.watch, x: 0, y: top, width: grid.width, height: panel, into: &grid)
+            }
+            top += panel
+            rows -= panel
         }
         guard rows > 0 else { return }
         lines(state, layout, top: top, rows: rows, into: &grid)
@@ -62,18 +68,9 @@ enum LogPane {
     /// The box with a crashing replica's exit, backoff and last lines.
     static func crashPanel(_ state: DashboardState, _ r: ReplicaSnapshot, x: Int, y: Int, width: Int, height: Int,
                            into grid: inout CellGrid) {
-        let border = CellStyle(fg: .red)
-        let name = (state.selectedService?.replicas.count ?? 1) > 1 ? "\(r.service).\(r.replica)" : r.service
-        var head = "✖ \(name) \(r.state == .crashLoop ? "is crash-looping" : r.state == .failed ? "failed" : "crashed")"
+        var head = "✖ \(r.name) \(r.state == .crashLoop ? "is crash-looping" : r.state == .failed ? "failed" : "crashed")"
         if let e = r.lastExit { head += ": \(e)" }
         head += " · \(r.restarts) restart\(r.restarts == 1 ? "" : "s")"
-        grid.put("┌" + String(repeating: "─", count: max(0, width - 2)) + "┐", x: x, y: y, style: border)
-        grid.put(" " + head + " ", x: x + 2, y: y, style: CellStyle(fg: .red, bold: true), limit: x + width - 2)
-        for row in 1..<(height - 1) {
-            grid.put("│", x: x, y: y + row, style: border)
-            grid.put("│", x: x + width - 1, y: y + row, style: border)
-        }
-        grid.put("└" + String(repeating: "─", count: max(0, width - 2)) + "┘", x: x, y: y + height - 1, style: border)
         var line2: String
         if let at = r.nextRestartAt {
             line2 = String(format: "next restart in %.1fs", max(0, at.timeIntervalSince(state.now)))
@@ -84,13 +81,34 @@ enum LogPane {
         }
         if let m = r.message, !m.isEmpty { line2 += " · \(m)" }
         line2 += " · c hides this panel"
-        grid.put(line2, x: x + 2, y: y + 1, style: CellStyle(fg: .yellow), limit: x + width - 2)
         var last = r.lastLines
         if last.isEmpty {
             last = Array(state.logs.entries.filter { $0.record.service == r.service && $0.record.replica == r.replica }.suffix(5).map(\.record.text))
         }
+        panel(head: head, line2: line2, lines: last, x: x, y: y, width: width, height: height, into: &grid)
+    }
+
+    /// The box with a failed watch-mode build's exit and last lines.
+    static func buildPanel(_ service: String, _ w: WatchSnapshot, x: Int, y: Int, width: Int, height: Int, into grid: inout CellGrid) {
+        var head = "✖ \(service): build failed"
+        if let e = w.lastBuild { head += ": \(e)" }
+        let line2 = "still serving the previous version; saving a file builds again · w stops watching · c hides this panel"
+        panel(head: head, line2: line2, lines: w.buildLines, x: x, y: y, width: width, height: height, into: &grid)
+    }
+
+    /// A red box: a bold head on the border, a yellow second line, then the newest `lines`.
+    static func panel(head: String, line2: String, lines: [String], x: Int, y: Int, width: Int, height: Int, into grid: inout CellGrid) {
+        let border = CellStyle(fg: .red)
+        grid.put("┌" + String(repeating: "─", count: max(0, width - 2)) + "┐", x: x, y: y, style: border)
+        grid.put(" " + head + " ", x: x + 2, y: y, style: CellStyle(fg: .red, bold: true), limit: x + width - 2)
+        for row in 1..<(height - 1) {
+            grid.put("│", x: x, y: y + row, style: border)
+            grid.put("│", x: x + width - 1, y: y + row, style: border)
+        }
+        grid.put("└" + String(repeating: "─", count: max(0, width - 2)) + "┘", x: x, y: y + height - 1, style: border)
+        grid.put(line2, x: x + 2, y: y + 1, style: CellStyle(fg: .yellow), limit: x + width - 2)
         let room = height - 3
-        for (i, text) in last.suffix(room).enumerated() {
+        for (i, text) in lines.suffix(room).enumerated() {
             grid.put("› " + text, x: x + 2, y: y + 2 + i, style: CellStyle(dim: false), limit: x + width - 2)
         }
     }
@@ -121,11 +139,11 @@ enum LogPane {
         }
         let nameWidth = state.merged ? min(16, (state.snapshot?.services.map { $0.name.count + ($0.desiredReplicas > 1 ? 2 : 0) }.max() ?? 8)) : 0
         let colorIndex = Dictionary(uniqueKeysWithValues: (state.snapshot?.services ?? []).enumerated().map { ($1.name, $0) })
-        let multi = Set((state.snapshot?.services ?? []).filter { $0.replicas.count > 1 }.map(\.name))
+        let counts = Dictionary((state.snapshot?.services ?? []).map { ($0.name, $0.replicas.count) }) { a, _ in a }
         var rendered: [[Segment]] = []
         var current: [Bool] = []
         for e in entries {
-            rendered.append(segments(e, state, nameWidth: nameWidth, colorIndex: colorIndex, multi: multi, compact: layout.compact))
+            rendered.append(segments(e, state, nameWidth: nameWidth, colorIndex: colorIndex, counts: counts, compact: layout.compact))
             current.append(e.record.seq == state.searchCursor)
         }
         // Lay out bottom-up so the newest line sits on the last row.
@@ -147,7 +165,7 @@ enum LogPane {
     }
 
     /// One log line as styled runs: stream mark, time, name, level, message.
-    static func segments(_ e: LogEntry, _ state: DashboardState, nameWidth: Int, colorIndex: [String: Int], multi: Set<String>,
+    static func segments(_ e: LogEntry, _ state: DashboardState, nameWidth: Int, colorIndex: [String: Int], counts: [String: Int],
                          compact: Bool) -> [Segment] {
         var segs: [Segment] = []
         let r = e.record
@@ -158,11 +176,11 @@ enum LogPane {
         }
         if !compact { segs.append(Segment(text: Format.clock(r.time, offset: state.utcOffset) + " ", style: CellStyle(dim: true))) }
         if state.merged {
-            let name = multi.contains(r.service) ? "\(r.service).\(r.replica)" : r.service
+            let name = ReplicaID.label(service: r.service, replica: r.replica, replicas: counts[r.service] ?? 1)
             let style = palette[(colorIndex[r.service] ?? 0) % palette.count]
             segs.append(Segment(text: Renderer.pad(Renderer.truncate(name, nameWidth), nameWidth), style: style))
             segs.append(Segment(text: " │ ", style: CellStyle(dim: true)))
-        } else if multi.contains(r.service) {
+        } else if (counts[r.service] ?? 1) > 1 || r.replica > 1 {
             segs.append(Segment(text: "[\(r.replica)] ", style: CellStyle(dim: true)))
         }
         var textStyle = CellStyle.plain
@@ -179,9 +197,17 @@ enum LogPane {
                 segs.append(Segment(text: Renderer.pad(l, 5) + " ", style: CellStyle(fg: textStyle.fg, bold: true)))
             }
             segs.append(Segment(text: s.message, style: textStyle))
+            if !s.request.isEmpty { segs.append(Segment(text: "  " + s.request.joined(separator: " "), style: CellStyle(bold: true))) }
             if !s.fields.isEmpty {
-                let rest = state.jsonFields ? "  " + s.fields.joined(separator: " ") : "  {+\(s.fields.count)}"
-                segs.append(Segment(text: rest, style: CellStyle(dim: true)))
+                if state.jsonFields {
+                    segs.append(Segment(text: "  " + s.fields.joined(separator: " "), style: CellStyle(dim: true)))
+                } else {
+                    // Folded, except the fields the search matches: they show, so the highlight does.
+                    let shown = state.search.isEmpty ? [] : s.fields.filter { $0.range(of: state.search, options: .caseInsensitive) != nil }
+                    if !shown.isEmpty { segs.append(Segment(text: "  " + shown.joined(separator: " "), style: .plain)) }
+                    let folded = s.fields.count - shown.count
+                    if folded > 0 { segs.append(Segment(text: "  {+\(folded)}", style: CellStyle(dim: true))) }
+                }
             }
         } else {
             segs.append(Segment(text: r.text.replacingOccurrences(of: "\t", with: "    "), style: textStyle))

@@ -15,16 +15,16 @@ public enum KeyHelp {
         ("s", "search the logs; matches are highlighted"),
         ("n  N", "next older / next newer match"),
         ("l", "level filter: all, debug+, info+, warn+, error+"),
-        ("w", "wrap long lines"),
-        ("e", "show every field of JSON lines"),
+        ("W  e", "wrap long lines / show every field of JSON lines"),
         ("v  p", "open the log view in $PAGER, to copy text"),
-        ("c", "hide / show the crash panel"),
+        ("c", "hide / show the crash or build-failed panel"),
         ("r", "restart the selected service"),
         ("x", "stop the selected service, or start it"),
         ("+  -", "scale the selected service up / down"),
+        ("w", "watch mode on / off (◉ on, ↻ building, ✖ build failed)"),
         ("g", "dependency view"),
         ("?  Esc", "this help; Esc clears search, filter, boxes"),
-        ("q  Ctrl-C", "quit (msvc up asks first; msvc dash detaches)"),
+        ("q  Ctrl-C", "quit (msvc up asks: stop or detach; msvc dash detaches)"),
     ]
 }
 
@@ -44,9 +44,11 @@ enum Overlays {
         case .probe:
             box(title: "health of \(state.selected ?? "-") (h closes)", lines: probeLines(state), contentWidth: 40, into: &grid)
         case .confirmQuit:
-            let lines = [[Segment(text: "Stop every service of \(state.project) and quit?", style: CellStyle(bold: true))],
-                         [Segment(text: "y", style: CellStyle(fg: .red, bold: true)), Segment(text: " stop and quit    ", style: .plain),
-                          Segment(text: "any other key", style: CellStyle(fg: .cyan, bold: true)), Segment(text: " keep running", style: .plain)]]
+            let lines = [[Segment(text: "Quit the dashboard of \(state.project):", style: CellStyle(bold: true))],
+                         [Segment(text: "y", style: CellStyle(fg: .red, bold: true)), Segment(text: "  stop every service and quit", style: .plain)],
+                         [Segment(text: "d", style: CellStyle(fg: .green, bold: true)),
+                          Segment(text: "  detach: leave the stack running (msvc dash returns, msvc down stops it)", style: .plain)],
+                         [Segment(text: "any other key", style: CellStyle(fg: .cyan, bold: true)), Segment(text: "  back to the dashboard", style: .plain)]]
             box(title: "quit", lines: lines, contentWidth: 46, into: &grid)
         }
     }
@@ -98,7 +100,7 @@ enum Overlays {
         guard let svc = state.selectedService else { return [[Segment(text: "no service selected", style: .plain)]] }
         var out: [[Segment]] = []
         for r in svc.replicas {
-            let name = svc.replicas.count > 1 ? "\(svc.name).\(r.replica)" : svc.name
+            let name = r.name
             var line = [Segment(text: name + "  ", style: CellStyle(bold: true)),
                         Segment(text: r.health.rawValue, style: Renderer.healthStyle(r.health == .unknown ? "checking" : r.health.rawValue))]
             if let p = r.lastProbe {

@@ -14,6 +14,7 @@ public enum Renderer {
         header(state, layout, into: &grid)
         table(state, layout, into: &grid)
         LogPane.render(state, layout, into: &grid)
+        urlLine(state, layout, into: &grid)
         statusLine(state, layout, into: &grid)
         Overlays.render(state, layout, into: &grid)
         if !state.color {
@@ -55,10 +56,34 @@ public enum Renderer {
             line += state.ownsStack ? " · owned" : " · attached"
             if !uptime.isEmpty { line += " · \(uptime)" }
         } else {
-            line += state.ownsStack ? "  ·  q stops the stack" : "  ·  attached: q detaches, the stack keeps running"
+            line += state.ownsStack ? "  ·  q: stop the stack or detach" : "  ·  attached: q detaches, the stack keeps running"
         }
-        if let err = state.connectionError { line = " ✖ \(err)" }
-        grid.put(line, x: 0, y: 1, style: state.connectionError != nil ? CellStyle(fg: .red, bold: true) : CellStyle(dim: true))
+        let alerts = alerts(state)
+        if let err = state.connectionError {
+            grid.put(" ✖ \(err)", x: 0, y: 1, style: CellStyle(fg: .red, bold: true))
+        } else if !alerts.isEmpty {
+            // Problems that would otherwise go unseen take the line: a full disk, a failed build.
+            grid.put(" ✖ " + alerts.joined(separator: " · "), x: 0, y: 1, style: CellStyle(fg: .red, bold: true))
+        } else {
+            grid.put(line, x: 0, y: 1, style: CellStyle(dim: true))
+        }
+    }
+
+    /// Problems for the header's second row: log files that cannot be written, failed builds.
+    static func alerts(_ state: DashboardState) -> [String] {
+        var out: [String] = []
+        let problems = state.logFileProblems
+        if let first = problems.first {
+            let missing = problems.reduce(0) { $0 + $1.problem.missingLines }
+            let who = problems.count == 1 ? first.replica : "\(first.replica) and \(problems.count - 1) more"
+            out.append("log file of \(who) not written: \(first.problem.error); \(missing) line\(missing == 1 ? "" : "s") missing (logs still shown here)")
+        }
+        let failed = state.failedBuilds
+        if !failed.isEmpty { out.append("build failed: \(failed.joined(separator: ", ")) (previous version still serving)") }
+        for svc in state.snapshot?.services ?? [] {
+            if let problem = svc.watch?.problem { out.append("watch: \(svc.name): \(problem)") }
+        }
+        return out
     }
 
     // MARK: table
@@ -87,7 +112,7 @@ public enum Renderer {
     /// The services table.
     static func table(_ state: DashboardState, _ layout: Layout, into grid: inout CellGrid) {
         let services = state.visibleServices
-        let longest = services.map { $0.name.count }.max() ?? 7
+        let longest = services.map { $0.name.count + ($0.watch == nil ? 0 : 2) }.max() ?? 7
         var cols = columns(state, nameWidth: min(layout.compact ? 12 : 20, max(7, longest)))
         // Give spare width to the name and ports columns.
         let used = cols.reduce(2) { $0 + $1.width + 1 }
@@ -123,6 +148,14 @@ public enum Renderer {
             for (i, c) in cols.enumerated() {
                 var style = i == 1 ? stateStyle : CellStyle.plain
                 if i == 2 { style = healthStyle(cells[i]) }
+                if i == 0, let mark = WatchMark.glyph(svc.watch) {
+                    // The watch mark goes after the name, cutting the name rather than the mark.
+                    let name = truncate(svc.name, max(1, c.width - 2))
+                    let end = grid.put(name, x: x, y: y, style: CellStyle(bold: true), limit: x + c.width)
+                    grid.put(" " + mark, x: end, y: y, style: watchStyle(svc.watch!.state), limit: x + c.width)
+                    x += c.width + 1
+                    continue
+                }
                 if i == 0 { style.bold = true }
                 grid.put(pad(truncate(cells[i], c.width), c.width, right: c.right), x: x, y: y, style: style, limit: x + c.width)
                 x += c.width + 1
@@ -172,6 +205,16 @@ public enum Renderer {
         }
     }
 
+    /// The colour of a watch mark: failures red, work under way yellow, off dim.
+    static func watchStyle(_ s: WatchSnapshot.State) -> CellStyle {
+        switch s {
+        case .watching: return CellStyle(fg: .cyan, bold: true)
+        case .pending, .building, .restarting: return CellStyle(fg: .yellow, bold: true)
+        case .buildFailed: return CellStyle(fg: .red, bold: true)
+        case .off: return CellStyle(dim: true)
+        }
+    }
+
     /// The colour of a health word.
     static func healthStyle(_ text: String) -> CellStyle {
         switch text {
@@ -183,6 +226,27 @@ public enum Renderer {
     }
 
     // MARK: status line
+
+    /// The line above the status line: each service's URL, so it can be copied or clicked;
+    /// when they do not all fit, the address once and each service's port.
+    static func urlLine(_ state: DashboardState, _ layout: Layout, into grid: inout CellGrid) {
+        guard let y = layout.urlRow else { return }
+        let urls = state.serviceURLs
+        let full = urls.reduce(1) { $0 + CellGrid.width(of: "\($1.service) \($1.url)") + 2 } <= grid.width
+        var x = grid.put(" ", x: 0, y: y, style: .plain)
+        if !full { x = grid.put(DashboardState.localBase + "  ", x: x, y: y, style: CellStyle(fg: .cyan)) }
+        for (i, item) in urls.enumerated() {
+            let address = full ? item.url : String(item.url.dropFirst(DashboardState.localBase.count))
+            let room = grid.width - x - 1
+            if CellGrid.width(of: "\(item.service) \(address)") + 3 > room {
+                grid.put("…", x: x, y: y, style: CellStyle(dim: true))
+                break
+            }
+            if i > 0 { x = grid.put("  ", x: x, y: y, style: .plain) }
+            x = grid.put(item.service + " ", x: x, y: y, style: CellStyle(dim: true))
+            x = grid.put(address, x: x, y: y, style: CellStyle(fg: .cyan, underline: full))
+        }
+    }
 
     /// The bottom line: input, the last action's result, key hints.
     static func statusLine(_ state: DashboardState, _ layout: Layout, into grid: inout CellGrid) {
@@ -207,8 +271,8 @@ public enum Renderer {
             x = grid.put(" \(status.ok ? "✓" : "✗") \(status.text) ", x: 0, y: y, style: style)
         }
         let hints = layout.compact
-            ? "?:help q:quit /:filter a:all s:search r:restart x:stop/start +-:scale"
-            : "? help  q quit  / filter  a all logs  s search  l level  w wrap  r restart  x stop/start  +/- scale  g deps  v pager"
+            ? "?:help q:quit /:filter a:all s:search r:restart x:stop/start w:watch"
+            : "? help  q quit  / filter  a all logs  s search  l level  r restart  x stop/start  +/- scale  w watch  g deps  v pager"
         let room = grid.width - x - 1
         if room > 10 {
             let shown = truncate(hints, room)

@@ -16,7 +16,7 @@ private func act(_ global: GlobalOptions, json: Bool, _ body: (ControlClient) as
 extension MsvcCommand {
     /// `msvc start`.
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start stopped services of a running stack.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start stopped services of a running stack.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Services.") var services: [String]
         @Flag(help: "Print the result as JSON.") var json = false
@@ -27,7 +27,7 @@ extension MsvcCommand {
 
     /// `msvc stop`.
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop services of a running stack (the rest keeps running).")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop services of a running stack (the rest keeps running).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Services.") var services: [String]
         @Flag(help: "Print the result as JSON.") var json = false
@@ -38,7 +38,7 @@ extension MsvcCommand {
 
     /// `msvc restart`.
     struct Restart: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Restart services of a running stack.")
+        static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart services of a running stack.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Services.") var services: [String]
         @Flag(help: "Print the result as JSON.") var json = false
@@ -49,14 +49,14 @@ extension MsvcCommand {
 
     /// `msvc scale SERVICE=N`.
     struct Scale: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change the number of replicas of a running service: msvc scale orders=3.")
+        static let configuration = CommandConfiguration(commandName: "scale", abstract: "Change the number of replicas of a running service: msvc scale orders=3.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "SERVICE=N.") var assignment: String
         @Flag(help: "Print the result as JSON.") var json = false
         func run() async throws {
             try await reportingAsync(global) {
                 let parts = assignment.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, let n = Int(parts[1]), n >= 0 else {
+                guard parts.count == 2, let n = Int(parts[1]) else {
                     throw CLIError.usage("expected SERVICE=N, e.g. orders=3, not \"\(assignment)\"")
                 }
                 try await act(global, json: json) { try await $0.scale(String(parts[0]), to: n) }

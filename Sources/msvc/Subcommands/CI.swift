@@ -20,6 +20,7 @@ extension MsvcCommand.CI {
     /// `msvc ci generate`: write (or check) the pipeline file.
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Write the CI pipeline that builds, tests and runs the suites of every service.",
             discussion: """
                 The provider comes from --provider, else ci.provider in msvc.yaml, else the one CI \
@@ -43,11 +44,15 @@ extension MsvcCommand.CI {
                 let text: String
                 do throws(CIError) {
                     chosen = try CIProvider.resolve(explicit: provider, settings: loaded.config.ci, directory: loaded.directory)
-                    text = try CIGenerator.generate(loaded.config, provider: chosen)
-                } catch .nothingToRun {
-                    throw CLIError.exit(code: 65, message: "error: " + CIError.nothingToRun.description)
+                    text = try CIGenerator.generate(loaded.config, provider: chosen, files: .directory(loaded.directory),
+                                                    configFile: (loaded.file as NSString).lastPathComponent)
                 } catch {
-                    throw CLIError.usage(error.description)
+                    switch error {
+                    case .nothingToRun, .msvcSourceMissing:
+                        throw CLIError.exit(code: 65, message: "error: " + error.description)
+                    default:
+                        throw CLIError.usage(error.description)
+                    }
                 }
                 if out == "-" {
                     if check { throw CLIError.usage("--check compares with a file; it cannot be used with --out -") }

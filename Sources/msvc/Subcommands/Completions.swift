@@ -4,6 +4,7 @@ extension MsvcCommand {
     /// `msvc completions`: shell completion scripts.
     struct Completions: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "completions",
             abstract: "Print a shell completion script (also committed under completions/).")
 
         enum Shell: String, ExpressibleByArgument, CaseIterable { case bash, zsh, fish }

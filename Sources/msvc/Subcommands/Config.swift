@@ -5,6 +5,7 @@ extension MsvcCommand {
     /// `msvc config`: the resolved configuration.
     struct Config: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "config",
             abstract: "Print the resolved configuration (defaults applied, variables interpolated).")
 
         @OptionGroup var global: GlobalOptions

@@ -23,20 +23,10 @@ extension MsvcCommand {
                 guard Dashboard.canRun else {
                     throw CLIError.usage("msvc dash needs a terminal (stdin and stdout); use \"msvc ps\" and \"msvc logs -f\" instead")
                 }
-                // The dependency view needs msvc.yaml; the dashboard works without it.
-                let graph = (try? ConfigLoader.load(path: try configPath(), environment: ProcessInfo.processInfo.environment))
-                    .map { StackGraph($0.config) }
-                let exit = await Dashboard.run(control: client, ownsStack: false, project: first.project, graph: graph, noColor: global.noColor)
+                // Everything shown, the dependency view included, comes from the running stack.
+                let exit = await Dashboard.run(control: client, ownsStack: false, project: first.project, noColor: global.noColor)
                 if exit == .stackGone, !global.quiet { Console.error("the stack stopped") }
             }
-        }
-
-        private func configPath() throws -> String {
-            let cwd = FileManager.default.currentDirectoryPath
-            guard let path = ConfigLoader.discover(explicit: global.file, environment: ProcessInfo.processInfo.environment, cwd: cwd) else {
-                throw CLIError.noConfig(cwd: cwd)
-            }
-            return path
         }
     }
 }

@@ -5,7 +5,7 @@ import MsvcCore
 extension MsvcCommand {
     /// `msvc down`: stop a running stack.
     struct Down: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a running stack in reverse dependency order.")
+        static let configuration = CommandConfiguration(commandName: "down", abstract: "Stop a running stack in reverse dependency order.")
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "Stop timeout for every service, overriding stop_timeout (e.g. 5s).") var timeout: String?
@@ -19,13 +19,10 @@ extension MsvcCommand {
                 }
                 let (_, state) = try global.stateDirectory()
                 let client = try global.client()
-                let pid = RunRecord.read(from: state.stateFile)?.supervisorPID
                 let result = try await client.shutdown(timeout: limit)
-                // The answer comes when every service has stopped; then wait for msvc itself.
-                if let pid {
-                    let deadline = Date().addingTimeInterval(10)
-                    while kill(pid, 0) == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
-                }
+                // The answer comes when every service has stopped; then wait for the supervisor
+                // to let go of the folder, so an `up` right after starts afresh.
+                _ = await InstanceLock.waitForRelease(state, seconds: 10)
                 if json {
                     Console.out(JSON.object([("ok", .bool(result.ok)), ("message", .string(result.message))]).serialized())
                 } else if !global.quiet {

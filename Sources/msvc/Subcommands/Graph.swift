@@ -6,7 +6,7 @@ extension GraphRenderer.Format: ExpressibleByArgument {}
 extension MsvcCommand {
     /// `msvc graph`: the dependency graph.
     struct Graph: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the dependency graph.")
+        static let configuration = CommandConfiguration(commandName: "graph", abstract: "Print the dependency graph.")
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "text, dot (Graphviz) or mermaid.") var format: GraphRenderer.Format = .text

@@ -6,6 +6,7 @@ extension MsvcCommand {
     /// `msvc init`: a commented msvc.yaml and a .gitignore entry for .msvc/.
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Write a commented msvc.yaml here and add .msvc/ to .gitignore.")
 
         @OptionGroup var global: GlobalOptions

@@ -129,6 +129,7 @@ func scaffolding(_ body: () throws -> Void) throws {
         try body()
     } catch let error as ScaffoldError {
         if case .io = error { throw CLIError.failed(error.description) }
+        if case .targetOutsideProject = error { throw CLIError.usage(error.description) }
         throw CLIError.exit(code: 65, message: "error: " + error.description)
     }
 }

@@ -17,7 +17,7 @@ extension MsvcCommand {
 
         /// `msvc templates list`.
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List templates with their origin and description.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List templates with their origin and description.")
             @OptionGroup var global: GlobalOptions
             @Flag(help: "Print one JSON document.") var json = false
 
@@ -34,6 +34,7 @@ extension MsvcCommand {
                             return
                         }
                         if all.isEmpty { Console.out("no templates; searched: " + catalog.roots.map(\.path).joined(separator: ", ")) }
+                        if let missing = catalog.missingBuiltins, !global.quiet { Console.error("note: \(missing)") }
                         let width = all.map(\.manifest.name.count).max() ?? 0
                         for t in all {
                             let name = t.manifest.name.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -46,7 +47,7 @@ extension MsvcCommand {
 
         /// `msvc templates show T`.
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show a template's variables, files and msvc.yaml block.")
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a template's variables, files and msvc.yaml block.")
             @OptionGroup var global: GlobalOptions
             @Argument(help: "The template's name.") var name: String
             @Flag(help: "Print one JSON document.") var json = false

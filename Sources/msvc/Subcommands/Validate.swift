@@ -5,6 +5,7 @@ extension MsvcCommand {
     /// `msvc validate`: load and check msvc.yaml, printing every problem.
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Load and check msvc.yaml; print every problem as FILE:LINE:COL: error: PATH: message.")
 
         @OptionGroup var global: GlobalOptions

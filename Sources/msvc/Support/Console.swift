@@ -40,7 +40,7 @@ struct Style {
     }
 }
 
-/// Errors the executable maps to DESIGN.md's exit codes.
+/// Errors the executable maps to the exit codes of docs/reference.md.
 enum CLIError: Error, CustomStringConvertible {
     case noConfig(cwd: String)
     case missingFile(String)
@@ -77,7 +77,12 @@ enum CLIError: Error, CustomStringConvertible {
             case .stateDirectory, .launcher: return ExitCode(70)
             case .alreadyRunning, .portsTaken: return ExitCode(1)
             }
-        case .control: return ExitCode(1)
+        case .control(let e):
+            switch e as? ControlError {
+            case .unknownService?, .usage?: return ExitCode(64)
+            case .invalidConfig?: return ExitCode(65)
+            default: return ExitCode(1)
+            }
         case .exit(let code, _): return ExitCode(code)
         }
     }

@@ -26,7 +26,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Finds and loads msvc.yaml, printing every problem and exiting 65 when it is invalid.
-    func loadStack() throws -> LoadedStack {
+    /// `keepReferences` reads it for export (`LoadContext.keepReferences`).
+    func loadStack(keepReferences: Bool = false) throws -> LoadedStack {
         let cwd = FileManager.default.currentDirectoryPath
         let env = ProcessInfo.processInfo.environment
         guard let path = ConfigLoader.discover(explicit: file, environment: env, cwd: cwd) else {
@@ -36,7 +37,7 @@ struct GlobalOptions: ParsableArguments {
             throw CLIError.missingFile(displayPath(path, cwd: cwd))
         }
         do {
-            var loaded = try ConfigLoader.load(path: path, environment: env)
+            var loaded = try ConfigLoader.load(path: path, environment: env, keepReferences: keepReferences)
             loaded.file = displayPath(path, cwd: cwd)
             printWarnings(loaded.warnings)
             return loaded
@@ -62,31 +63,44 @@ struct GlobalOptions: ParsableArguments {
 
 extension GlobalOptions {
     /// Moves global options written before the verb to just after it, and spells `-f PATH`
-    /// as `--file PATH` (after `logs`, `-f` is its follow flag).
+    /// as `--file PATH` (after `logs`, `-f` is its follow flag). The verb is found by reading
+    /// the options in order, so a file named like a verb (`msvc -f config validate`) is the
+    /// file, not the verb.
     static func hoist(_ args: [String], verbs: [String]) -> [String] {
-        var args = args
-        let verbIndex = args.firstIndex(where: { verbs.contains($0) })
-        for i in args.indices where args[i] == "-f" {
-            if let v = verbIndex, i > v, args[v] == "logs" { continue }
-            args[i] = "--file"
-        }
-        guard let verb = verbIndex, verb > 0 else { return args }
-        var before: [String] = []
-        var i = 0
-        let withValue: Set<String> = ["--file"]
         let flags: Set<String> = ["--no-color", "-q", "--quiet", "-v", "--verbose"]
+        var hoisted: [String] = []
         var rest: [String] = []
-        while i < verb {
+        var i = 0
+        var verb: String?
+        while i < args.count {
             let a = args[i]
-            if withValue.contains(a), i + 1 < verb {
-                before += [a, args[i + 1]]
+            if a == "--" { break }
+            if a == "-f" || a == "--file" {
+                hoisted.append("--file")
+                if i + 1 < args.count { hoisted.append(args[i + 1]) }
                 i += 2
                 continue
             }
-            if flags.contains(a) || a.hasPrefix("--file=") { before.append(a) } else { rest.append(a) }
+            if flags.contains(a) || a.hasPrefix("--file=") {
+                hoisted.append(a)
+            } else if verbs.contains(a) {
+                verb = a
+                rest.append(a)
+                i += 1
+                break
+            } else {
+                rest.append(a)
+            }
             i += 1
         }
-        return rest + [args[verb]] + before + args[(verb + 1)...]
+        guard let verb else { return rest + hoisted + args[min(i, args.count)...] }
+        var after = Array(args[i...])
+        // After the verb only `--` ends option parsing; `logs -f` means follow.
+        if verb != "logs" {
+            let end = after.firstIndex(of: "--") ?? after.count
+            for j in 0..<end where after[j] == "-f" { after[j] = "--file" }
+        }
+        return rest + hoisted + after
     }
 
     /// The stack's folder and `.msvc` state without loading (or validating) the whole file.

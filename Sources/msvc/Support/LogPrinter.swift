@@ -10,11 +10,14 @@ final class LogPrinter: Sendable {
     private let colors: [String: String]
     private let enabled: Bool
     private let json: Bool
-    /// Services run as several replicas: every line names its replica (`orders.1`), as ps does.
-    private let replicated: Set<String>
+    /// Replica counts: lines are named by `ReplicaID.label`, as ps names replicas.
+    private let counts: [String: Int]
     private static let palette = ["36", "33", "32", "35", "34", "96", "93", "92", "95", "94"]
+    /// Also print msvc's notes about unwritable log files on stderr (when it is not where
+    /// stdout goes): stdout may be a file on the very disk that is full.
+    private let problemsToStderr: Bool
 
-    init(services: [String], maxReplicas: [String: Int], style: Style, json: Bool = false) {
+    init(services: [String], maxReplicas: [String: Int], style: Style, json: Bool = false, problemsToStderr: Bool = false) {
         var w = 0
         var colors: [String: String] = [:]
         for (i, s) in services.enumerated() {
@@ -24,9 +27,15 @@ final class LogPrinter: Sendable {
         }
         width = w
         self.colors = colors
-        replicated = Set(maxReplicas.filter { $0.value > 1 }.keys)
+        counts = maxReplicas
         enabled = style.enabled
         self.json = json
+        self.problemsToStderr = problemsToStderr && !Self.sameDestination(1, 2)
+    }
+
+    private static func sameDestination(_ a: Int32, _ b: Int32) -> Bool {
+        var sa = stat(), sb = stat()
+        return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 
     /// What a line's prefix depends on.
@@ -38,7 +47,7 @@ final class LogPrinter: Sendable {
 
     /// `orders.2 | ` — the aligned, coloured label and the stream mark of `r`.
     private func prefix(_ r: LogRecord) -> [UInt8] {
-        let label = r.replica == 1 && !replicated.contains(r.service) ? r.service : "\(r.service).\(r.replica)"
+        let label = ReplicaID.label(service: r.service, replica: r.replica, replicas: counts[r.service] ?? 1)
         let pad = String(repeating: " ", count: max(0, width - label.count))
         let mark = r.stream == .stderr ? "!" : r.stream == .system ? "*" : "|"
         guard enabled else { return Array("\(label)\(pad) \(mark) ".utf8) }
@@ -46,6 +55,9 @@ final class LogPrinter: Sendable {
     }
 
     func print(_ records: [LogRecord]) {
+        if problemsToStderr {
+            for r in records where LogFileProblem.isNote(r) { Console.error("msvc: \(r.text)") }
+        }
         var out = [UInt8]()
         out.reserveCapacity(records.count * 96)
         // The prefix is built once per run of lines from the same replica and stream (a pipe

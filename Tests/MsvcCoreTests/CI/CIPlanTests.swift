@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct CIPlanTests {
     @Test func plan_makesAJobPerServiceWithACommand_inFileOrder() throws {
-        let plan = try CIPlan.make(CIFixtures.load("polyglot"))
+        let plan = try CIPlan.make(CIFixtures.load("polyglot"), files: CIFixtures.files("polyglot"))
         #expect(plan.services.map(\.service) == ["gateway", "orders", "inventory-api", "pricing", "legacy", "tools"])
         #expect(plan.services.map(\.toolchain) == [.node, .python, .go, .swift, .generic, .generic])
         #expect(plan.services[1].cwd == "services/orders", "cwd is normalised")
@@ -22,13 +22,13 @@ import Testing
         var s = ServiceConfig(name: "msvc-ci")
         s.test = "true"
         stack.services["msvc-ci"] = s
-        #expect(try CIPlan.make(stack).services.map(\.id) == ["service-msvc-ci"])
+        #expect(try CIPlan.make(stack, files: .none).services.map(\.id) == ["service-msvc-ci"])
     }
 
     @Test func plan_withNothingToRun_says_whatToAdd() {
         var stack = StackConfig()
         stack.services["a"] = ServiceConfig(name: "a")
-        #expect(throws: CIError.nothingToRun) { try CIPlan.make(stack) }
+        #expect(throws: CIError.nothingToRun) { try CIPlan.make(stack, files: .none) }
         #expect(CIError.nothingToRun.description.contains("add a test: command"))
     }
 

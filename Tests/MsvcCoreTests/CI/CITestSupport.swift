@@ -20,6 +20,16 @@ enum CIFixtures {
         return try ConfigLoader.load(bytes: Fixtures.bytes(url), file: "msvc.yaml", context: Fixtures.context).config
     }
 
+    /// The project files of a stack fixture: `trees/STACK/` stands for the folder holding msvc.yaml.
+    static func files(_ stack: String) -> CIProjectFiles {
+        .directory(root.appendingPathComponent("trees/\(stack)").path)
+    }
+
+    /// The pipeline of a stack fixture on `provider`, with its project files.
+    static func generate(_ stack: String, _ provider: CIProvider) throws -> String {
+        try CIGenerator.generate(load(stack), provider: provider, files: files(stack))
+    }
+
     /// The golden file of a stack on a provider: `golden/STACK/PROVIDER-FILE-NAME`.
     static func golden(_ stack: String, _ provider: CIProvider) -> String {
         root.appendingPathComponent("golden/\(stack)/\(provider.rawValue).yml").path

@@ -10,7 +10,7 @@ import Testing
     /// Writes every stack's file for `provider` into a temporary folder; returns the paths.
     static func writeAll(_ provider: CIProvider, into dir: TemporaryDirectory) throws -> [String] {
         try CIFixtures.stacks.map { stack in
-            let text = try CIGenerator.generate(CIFixtures.load(stack), provider: provider)
+            let text = try CIFixtures.generate(stack, provider)
             return try dir.write("\(stack)/\(provider.defaultPath)", text)
         }
     }

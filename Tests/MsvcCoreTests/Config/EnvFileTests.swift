@@ -41,14 +41,22 @@ struct EnvFileTests {
     }
 
     @Test(arguments: [
-        ("A=1\nnot a pair\n", 2, 1, "expected KEY=value, found \"not a pair\"; write KEY=value or comment the line out with #"),
-        ("  9LIVES=cat", 1, 3, "invalid variable name \"9LIVES\"; use letters, digits and _, not starting with a digit"),
-        ("export A-B=1", 1, 8, "invalid variable name \"A-B\"; use letters, digits and _, not starting with a digit"),
+        ("A=1\nnot a pair\n", 2, 1, "expected KEY=value, found a line without \"=\"; write KEY=value or comment the line out with #"),
+        ("  9LIVES=cat", 1, 3, "a variable name cannot start with a digit; use letters, digits and _, not starting with a digit"),
+        ("export A-B=1", 1, 9, "invalid variable name: a character that is not allowed here; use letters, digits and _, not starting with a digit"),
+        ("MY VAR=1", 1, 3, "invalid variable name: a space is not allowed here; use letters, digits and _, not starting with a digit"),
+        ("  =v", 1, 3, "missing variable name before \"=\"; write KEY=value"),
         ("Q=\"open", 1, 3, "unterminated double quote; add the closing \" (values cannot span lines)"),
         ("Q='open", 1, 3, "unterminated single quote; add the closing ' (values cannot span lines)"),
-        ("R=x ${NOPE}", 1, 5, "variable \"NOPE\" is not set; set it in the environment, an env_file or env:, or write ${NOPE:-default}"),
-        ("R=\"x ${NOPE}\"", 1, 6, "variable \"NOPE\" is not set; set it in the environment, an env_file or env:, or write ${NOPE:-default}"),
+        ("R=x ${NOPE}", 1, 5, "the variable referenced here is not set; set it in the environment or on an earlier line, or give a default with ${NAME:-default}"),
+        ("R=\"x ${NOPE}\"", 1, 6, "the variable referenced here is not set; set it in the environment or on an earlier line, or give a default with ${NAME:-default}"),
         ("R=  ${", 1, 5, "unterminated \"${\"; add the closing \"}\""),
+        ("R=${HIDDEN:?secret words}", 1, 3, "a required variable (${NAME:?...}) is not set or is empty here; set it before this line"),
+        ("R=${A:-${HIDDEN}}", 1, 8, "the variable referenced here is not set; set it in the environment or on an earlier line, or give a default with ${NAME:-default}"),
+        ("R=${A:x}", 1, 3, "\"${NAME:\" needs one of :- :? :+ after the name, or no \":\" at all"),
+        ("R=${A!}", 1, 3, "unexpected character after the variable name; expected \"}\" or one of :- :? :+"),
+        ("R=${}", 1, 3, "\"${\" must be followed by a variable name (letters, digits and _); write $$ for a literal $"),
+        ("R=${9X}", 1, 3, "a variable name after \"${\" cannot start with a digit; write $$ for a literal $"),
     ])
     func parse_reportsLineAndColumn(_ text: String, _ line: Int, _ column: Int, _ message: String) {
         let error = #expect(throws: EnvFile.Problem.self) { try parse(text) }
@@ -61,6 +69,30 @@ struct EnvFileTests {
         #expect(entries.map(\.key) == ["A", "B", "D"])
         #expect(entries.last?.value == "1")
         #expect(problems.map(\.mark.line) == [2, 4])
+    }
+
+    /// `env_file: [/etc/shadow]` in an untrusted change must not put the file into CI logs.
+    @Test func problems_neverQuoteTheFile() {
+        let secrets = ["root", "s3cr3t", "hunter2", "HIDDEN_NAME", "private words", "AKIA1234", "sk_live", "9KEY", "BAD-KEY", "MY KEY"]
+        let text = """
+            root:$6$s3cr3t$hunter2:19000:0:99999:7:::
+            AKIA1234 sk_live
+            9KEY=hunter2
+            BAD-KEY=hunter2
+            MY KEY=hunter2
+            A=${HIDDEN_NAME}
+            B=${HIDDEN_NAME:?private words}
+            C="${HIDDEN_NAME"
+            D=${HIDDEN_NAME:x}
+            E=${HIDDEN_NAME!}
+            F='hunter2
+            G="hunter2
+            """
+        let (_, problems) = EnvFile.parseAll(text, lookup: Self.lookup)
+        #expect(problems.count == 12)
+        for p in problems {
+            for s in secrets { #expect(!p.message.contains(s), "line \(p.mark.line) quotes the file: \(p.message)") }
+        }
     }
 
     @Test func isValidName_followsShellRules() {

@@ -99,6 +99,28 @@ struct ValidConfigTests {
         }
     }
 
+    /// `port: ${SHOP_PORT:-auto}` takes whatever form the variable holds, checked like a literal.
+    @Test func port_fromAReference_mayBeAutoNoneOrANumber() throws {
+        let text = "services:\n  web: { command: ./web, port: \"${SHOP_PORT:-auto}\" }\n"
+        func load(_ value: String?) throws -> StackConfig {
+            var env = Fixtures.environment
+            env["SHOP_PORT"] = value
+            return try ConfigLoader.load(text: text, file: "msvc.yaml", context: LoadContext(environment: env, directory: Fixtures.directory) { _ in nil }).config
+        }
+        #expect(try load(nil).services["web"]?.port == .auto)
+        #expect(try load("auto").services["web"]?.port == .auto)
+        #expect(try load("none").services["web"]?.port == PortSpec.none)
+        #expect(try load("8081").services["web"]?.port == .fixed(8081))
+        for bad in ["0", "70000", "x"] {
+            do {
+                _ = try load(bad)
+                Issue.record("SHOP_PORT=\(bad) was accepted")
+            } catch {
+                #expect("\(error)".contains("msvc.yaml:2:32") && "\(error)".contains("invalid port \"\(bad)\" from ${SHOP_PORT:-auto}"), "\(error)")
+            }
+        }
+    }
+
     @Test func envFile_valuesAreVisibleToInterpolation() throws {
         let text = """
             env_file: .env

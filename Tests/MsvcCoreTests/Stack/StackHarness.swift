@@ -61,11 +61,6 @@ final class StackHarness: @unchecked Sendable {
     }
 }
 
-extension StackSnapshot {
-    func replica(_ service: String, _ index: Int = 1) -> ReplicaSnapshot? {
-        services.first { $0.name == service }?.replicas.first { $0.replica == index }
-    }
-}
 
 /// A tiny HTTP server for test services: answers GET paths from a table, replica-aware.
 let httpServerScript = """

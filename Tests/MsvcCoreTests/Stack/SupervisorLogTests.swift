@@ -13,7 +13,7 @@ import Testing
         await stack.waitFor("all exited", 120) { s in s.services.allSatisfy { $0.replicas.allSatisfy { $0.state == .exited } } }
         for i in 1...8 {
             let file = try String(contentsOfFile: stack.dir.path + "/.msvc/logs/w\(i).log", encoding: .utf8)
-            let lines = file.split(separator: "\n").filter { !$0.hasPrefix("[msvc]") }
+            let lines = file.split(separator: "\n").map(LogFileFormat.parse).filter { $0.stream != .system }.map(\.text)
             #expect(lines.count == 100_000, "w\(i) has \(lines.count) lines")
             #expect(lines.first == "1" && lines.last == "100000")
             let inOrder = lines.enumerated().allSatisfy { $0.offset + 1 == Int($0.element) }
@@ -41,7 +41,7 @@ import Testing
         #expect(pieces.map(\.utf8.count).reduce(0, +) == 1_048_576)
         // The file keeps the long line whole.
         let file = try String(contentsOfFile: stack.dir.path + "/.msvc/logs/big.log", encoding: .utf8)
-        let fileLines = file.split(separator: "\n").filter { !$0.hasPrefix("[msvc]") }
+        let fileLines = file.split(separator: "\n").map(LogFileFormat.parse).filter { $0.stream != .system }.map(\.text)
         #expect(fileLines.map(\.utf8.count) == [1_048_576, 5])
         await stack.stop()
     }

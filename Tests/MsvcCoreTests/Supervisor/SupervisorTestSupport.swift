@@ -87,21 +87,15 @@ struct ProcStat: Equatable {
     var ppid: Int32
     var pgid: Int32
     var state: Character
-    var command: String
+
+    /// The command name, read when asked (most polls never look at it).
+    var command: String { ProcInfo.command(of: pid) ?? "" }
 }
 
-/// Every process in /proc, parsed from `/proc/PID/stat`.
+/// Every process in /proc, through the supervisor's own C scanner: these tests poll it often,
+/// on the cooperative pool that every test and in-process stack shares, so it must be cheap.
 func scanProc() -> [ProcStat] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return names.compactMap { name -> ProcStat? in
-        guard let pid = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-              let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after "pid (comm)": state ppid pgrp ...
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 3, let ppid = Int32(fields[1]), let pgid = Int32(fields[2]) else { return nil }
-        let command = String(stat[stat.index(after: open)..<close])
-        return ProcStat(pid: pid, ppid: ppid, pgid: pgid, state: fields[0].first ?? "?", command: command)
-    }
+    ProcInfo.scan().map { ProcStat(pid: $0.pid, ppid: $0.ppid, pgid: $0.pgrp, state: $0.state) }
 }
 
 /// Live members of process group `pgid` (zombies excluded: they are already dead).
@@ -118,7 +112,7 @@ func pollUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -
     let deadline = clock.now + timeout
     while !condition() {
         if clock.now >= deadline { return false }
-        try? await Task.sleep(for: .milliseconds(10))
+        try? await Task.sleep(for: .milliseconds(25))
     }
     return true
 }

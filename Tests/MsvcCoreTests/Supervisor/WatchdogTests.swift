@@ -40,6 +40,36 @@ struct SupervisorWatchdogTests {
         }
     }
 
+    @Test func watchdog_atEOF_killsWhatLeftARegisteredGroup_andTrackedPids() async throws {
+        try await withLauncher(watchdog: false) { f in
+            var socket: Int32 = -1
+            let watchdog = msvc_watchdog_start(&socket)
+            try #require(watchdog > 0)
+            var reaped = false
+            defer { if !reaped { _ = kill(watchdog, SIGKILL) } }
+
+            // A job-control job: its sleep has a group of its own, below the registered leader.
+            let job = try await f.launch(["bash", "-c", "set -m; sleep 1000 & wait"])
+            // A process known only by pid (as tracking hands over one that msvc adopted).
+            let loner = try await f.launch(["sleep", "1000"])
+            #expect(await pollUntil { scanProc().contains { $0.ppid == job.pid && $0.command == "sleep" } })
+            let jobSleep = try #require(scanProc().first { $0.ppid == job.pid && $0.command == "sleep" })
+            #expect(jobSleep.pgid != job.pgid)
+            #expect(msvc_watchdog_send(socket, job.pgid) == 0)
+            let pidfd = msvc_pidfd_open(loner.pid)
+            try #require(pidfd >= 0)
+            defer { close(pidfd) }
+            #expect(msvc_watchdog_track_pid(socket, loner.pid, ProcInfo.startTicks(of: loner.pid)!, pidfd) == 0)
+
+            close(socket) // what the kernel does when msvc is SIGKILLed
+            #expect(await pollUntil(timeout: .seconds(2)) {
+                !ProcInfo.isRunning(job.pid) && !ProcInfo.isRunning(jobSleep.pid) && !ProcInfo.isRunning(loner.pid)
+            })
+            reaped = await reapWatchdog(watchdog)
+            #expect(reaped)
+        }
+    }
+
     @Test func watchdog_runsInItsOwnSession_andIgnoresTerminalSignals() async throws {
         var socket: Int32 = -1
         let watchdog = msvc_watchdog_start(&socket)

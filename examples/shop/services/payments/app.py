@@ -1,4 +1,12 @@
-"""payments: captures card charges. Anything over 100.00 EUR (10000 cents) is declined."""
+"""payments: captures card charges. Anything over 100.00 EUR (10000 cents) is declined.
+
+PAYMENTS_MODE switches it into a failure to demonstrate (see the shop's README):
+  ok         the default
+  slow       every charge answers after PAYMENTS_DELAY seconds (default 2); health stays green
+  unhealthy  keeps running, but GET /healthz answers 503, so the exec probe fails
+  fail       unhealthy, and exits 1 after PAYMENTS_FAIL_AFTER seconds (default 1): msvc restarts it
+             until max_restarts, then leaves it in crash-loop
+"""
 
 import datetime
 import json
@@ -6,12 +14,15 @@ import os
 import signal
 import sys
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LEVELS = {"debug": 10, "info": 20, "warn": 30, "error": 40}
 MIN_LEVEL = LEVELS.get(os.environ.get("LOG_LEVEL", "info"), 20)
 LIMIT = 10000
+MODES = ("ok", "slow", "unhealthy", "fail")
+MODE = os.environ.get("PAYMENTS_MODE", "ok") or "ok"
 
 
 def log(level, msg, **fields):
@@ -48,6 +59,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.request_id = self.headers.get("X-Request-ID") or uuid.uuid4().hex
         if self.path == "/healthz":
+            if MODE in ("unhealthy", "fail"):
+                return self._reply(503, {"status": "unhealthy", "mode": MODE})
             return self._reply(200, {"status": "ok"})
         self._reply(404, {"error": f"no route for GET {self.path}"})
 
@@ -59,6 +72,8 @@ class Handler(BaseHTTPRequestHandler):
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null")
         except ValueError:
             body = None
+        if MODE == "slow":
+            time.sleep(float(os.environ.get("PAYMENTS_DELAY", "2")))
         status, result = charge(body)
         if status == 402:
             log("warn", "charge declined", request_id=self.request_id, amount=body["amount"], limit=LIMIT)
@@ -75,6 +90,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    if MODE not in MODES:
+        log("error", "unknown PAYMENTS_MODE", mode=MODE, expected="|".join(MODES))
+        sys.exit(2)
     server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("PORT", "8083"))), Handler)
 
     def stop(signum, _frame):
@@ -84,7 +102,12 @@ def main():
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log("info", "listening", url=f"http://127.0.0.1:{server.server_port}")
+    log("info", "listening", url=f"http://127.0.0.1:{server.server_port}", mode=MODE)
+    if MODE == "fail":
+        def crash():
+            log("error", "PAYMENTS_MODE=fail: crashing on purpose", exit_code=1)
+            os._exit(1)
+        threading.Timer(float(os.environ.get("PAYMENTS_FAIL_AFTER", "1")), crash).start()
     server.serve_forever()
     server.server_close()
     log("info", "stopped")

@@ -1,4 +1,5 @@
 import contextlib
+import http.client
 import json
 import os
 import tempfile
@@ -77,6 +78,7 @@ class OrdersTest(unittest.TestCase):
         self.assertEqual(orders.fulfil(order["id"])[1]["status"], "fulfilled")
         self.assertEqual(orders.fulfil(order["id"])[0], 409)
         self.assertEqual(orders.list("created"), (200, {"orders": []}))
+        self.assertEqual(orders.list("shipped")[0], 400)
 
     def test_providerState_setsUpAndTearsDown(self):
         orders, _ = self.orders()
@@ -85,6 +87,9 @@ class OrdersTest(unittest.TestCase):
         self.assertEqual(orders.get("ord-pact-1")[0], 200)
         orders.provider_state({**state, "action": "teardown"})
         self.assertEqual(orders.get("ord-pact-1")[0], 404)
+        # The official verifier also calls with an empty state for interactions without one.
+        self.assertEqual(orders.provider_state({"state": "", "action": "setup"}), (200, {}))
+        self.assertEqual(orders.provider_state({"state": "the moon is blue"})[0], 400)
 
     def test_http_routesAndEchoesRequestId(self):
         orders, _ = self.orders()
@@ -109,6 +114,16 @@ class OrdersTest(unittest.TestCase):
         with self.assertRaises(urllib.error.HTTPError) as hidden:
             urllib.request.urlopen(urllib.request.Request(base + "/_pact/state", data=b"{}", method="POST"))
         self.assertEqual(hidden.exception.code, 404, "provider states only with PACT_STATES=on")
+
+        # A body sent to a route that ignores it must not leak into the next request on
+        # the same keep-alive connection.
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=5)
+        self.addCleanup(conn.close)
+        for method, path, status in (("GET", "/orders", 200), ("POST", "/nowhere", 404), ("GET", "/livez", 200)):
+            conn.request(method, path, body=b'{"sku": "abc-1", "qty": 2}', headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            self.assertEqual((resp.status, resp.getheader("Content-Type")), (status, "application/json"), path)
+            json.load(resp)
 
 
 if __name__ == "__main__":
